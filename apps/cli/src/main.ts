@@ -1,0 +1,2 @@
+import { sha256Hex } from '@flk/pcs';
+console.log(sha256Hex('abc'));
