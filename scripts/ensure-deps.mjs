@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Makes `npm test` and `npm run demo` work on a fresh clone: installs the locked dependencies when
+// node_modules is missing or older than package-lock.json. Node builtins only (it runs before
+// anything is installed). npm writes node_modules/.package-lock.json on every install.
+import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+
+const fresh = existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs;
+if (!fresh) {
+  console.error('[flk] installing npm dependencies (npm ci) ...');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`[flk] npm ci failed with exit code ${r.status}`);
+    process.exit(r.status ?? 1);
+  }
+}
