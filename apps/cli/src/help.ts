@@ -1,0 +1,197 @@
+// Help texts. Each is printed on stdout by `--help` (exit 0); usage errors point at them.
+import { PCS_VERSION } from '@flk/pcs';
+import { VERSION } from './version.js';
+
+export const HELP_CMD = {
+  top: 'flk --help',
+  pcs: 'flk pcs --help',
+  canonical: 'flk pcs canonical --help',
+  id: 'flk pcs id --help',
+  sign: 'flk pcs sign --help',
+  verify: 'flk pcs verify --help',
+  make: 'flk pcs make --help',
+  keygen: 'flk keygen --help',
+} as const;
+
+const EXIT_STATUS = `Exit status:
+  0   every FILE produced its line
+  1   some FILE failed (unreadable, not JSON, invalid record); the others were still processed
+  2   usage or configuration error (unknown command or option, missing or invalid key)
+  70  internal error (a bug; one line on stderr, no stack trace)`;
+
+export const TOP_HELP = `flk ${VERSION} - command-line tools for FLK Proof-of-Computation Summaries (PCS contract v${PCS_VERSION})
+
+Usage: flk <command> [options]
+
+Commands:
+  pcs canonical FILE...   print the canonical signing payload of each record
+  pcs id FILE...          print the pcs_id computed from each record
+  pcs sign FILE...        sign each record (HMAC or Ed25519) and print it with "sig" filled
+  pcs verify FILE...      verify each record offline and print its verdict
+  pcs make [options]      build a signed PCS from raw points and payload bytes, as an agent does
+  keygen ed25519          print a fresh Ed25519 key pair (prints a SECRET key)
+
+Options:
+  -h, --help      show this help; every command has its own (flk pcs sign --help)
+      --version   print the version
+
+A FILE of '-' is standard input. Each command prints exactly one line per FILE, in order;
+a FILE that cannot be used gets one 'flk: FILE: problem' line on stderr instead.
+
+${EXIT_STATUS}
+
+Environment:
+  PCS_SIGN_ALG           none | hmac | ed25519 (verify: default none; make/sign: default for --alg)
+  PCS_HMAC_KEY           HMAC key ring, comma-separated (sign uses the first key)
+  PCS_ED25519_PRIV_B64   Ed25519 private key: base64 of the 32-byte seed (sign, make)
+  PCS_ED25519_PUB_B64    Ed25519 public key ring, comma-separated base64 (verify)
+
+Documentation: docs/cli.md`;
+
+export const PCS_HELP = `Usage: flk pcs <command> [options] FILE...
+
+Commands:
+  canonical FILE...   print the canonical signing payload (contract §2) of each record
+  id FILE...          print the pcs_id computed from each record's merkle_root, epoch, shard_id
+  sign FILE...        sign each record and print it as compact JSON with "sig" filled
+  verify FILE...      print the verdict (contract §5) of each record, decided offline
+  make [options]      build a PCS from a points file and a payload file
+
+Run 'flk pcs <command> --help' for a command's options. A FILE of '-' is standard input.`;
+
+export const CANONICAL_HELP = `Usage: flk pcs canonical FILE...
+
+Prints, for each FILE (one JSON record), one line: the exact canonical signing payload of
+contract §2 - the eight signed fields pcs_id, merkle_root, epoch, shard_id, D_hat, coh_star, r,
+budget, numbers rounded to 9 decimals (ties to even), RFC 8785 JSON. This is the text whose
+SHA-256 is signed. pcs_id is taken as given (not recomputed); fields outside the eight are
+ignored, so a partial record holding only the signed fields is accepted.
+
+Options:
+  -h, --help   show this help
+
+${EXIT_STATUS}
+
+Example:
+  flk pcs canonical rec.json     # {"D_hat":1.41,"budget":0.42,...,"shard_id":"shard-001"}`;
+
+export const ID_HELP = `Usage: flk pcs id FILE...
+
+Prints, for each FILE (one JSON record), one line: the pcs_id computed from the record,
+lowercase hex SHA-256 of "merkle_root|epoch|shard_id" (contract §1). Only those three fields
+are read; the record's own pcs_id is ignored, so this is how a wrong pcs_id is found or fixed.
+
+Options:
+  -h, --help   show this help
+
+${EXIT_STATUS}
+
+Example:
+  flk pcs id rec.json`;
+
+export const SIGN_HELP = `Usage: flk pcs sign [--alg hmac|ed25519] FILE...
+
+Prints, for each FILE (one valid PCS record), one line: the record as compact JSON with "sig"
+set to the signature of its canonical payload (contract §2). Every other field keeps its value
+and the input's key order; an existing "sig" is replaced in place, a missing one is appended.
+A record that fails validation (contract §1) is not signed: 'flk: FILE: malformed:...'.
+
+Options:
+      --alg ALG    hmac | ed25519 (default: PCS_SIGN_ALG when it is hmac or ed25519)
+  -h, --help       show this help
+
+Environment (keys are never printed):
+  PCS_HMAC_KEY           HMAC key (UTF-8); a comma-separated ring signs with its FIRST key
+  PCS_ED25519_PRIV_B64   base64 of the 32-byte Ed25519 seed (see 'flk keygen ed25519')
+A missing key is a configuration error (exit 2) naming the variable.
+
+${EXIT_STATUS}
+
+Example:
+  PCS_HMAC_KEY=secret flk pcs sign --alg hmac rec.json > signed.json`;
+
+export const VERIFY_HELP = `Usage: flk pcs verify [--alg none|hmac|ed25519] [--strict] [--tol-d X] [--tol-coh X]
+                      [--tol-r X] [--tol-budget X] FILE...
+
+Decides each FILE offline as the verifier does (contract §5: structure, then signature, then
+signals; no dedup store) and prints one line per FILE: the verdict as compact JSON, with
+duplicate false, source null and decided_at the current time. An invalid record is not an error:
+its verdict is 'rejected' with a 'malformed:...' reason. Only an unreadable FILE or one that is
+not UTF-8 gets an error line instead of a verdict.
+
+Options:
+      --alg ALG          none | hmac | ed25519: the signature check (default: PCS_SIGN_ALG,
+                         or none when it is unset - then signatures are not checked)
+      --strict           exit 1 unless every verdict is 'accepted'
+      --tol-d X          tolerance on |D_hat reported - recomputed|   (default 0.15)
+      --tol-coh X        coh_star may exceed 1 by at most X           (default 0.05)
+      --tol-r X          r may exceed 1 by at most X                  (default 0.05)
+      --tol-budget X     tolerance on |budget reported - recomputed|  (default 0.05)
+  -h, --help             show this help
+
+Environment:
+  PCS_SIGN_ALG           none | hmac | ed25519 (overridden by --alg)
+  PCS_HMAC_KEY           HMAC key ring, comma-separated: any key may have signed
+  PCS_ED25519_PUB_B64    Ed25519 public key ring, comma-separated base64
+
+Exit status:
+  0   every FILE produced a verdict, whatever its status (see --strict)
+  1   some FILE could not be read; or --strict and some verdict was not 'accepted'
+  2   usage or configuration error (unknown option, bad tolerance, missing or invalid key)
+  70  internal error
+
+Example:
+  PCS_SIGN_ALG=ed25519 PCS_ED25519_PUB_B64=... flk pcs verify signed.json`;
+
+export const MAKE_HELP = `Usage: flk pcs make --shard ID --epoch N --seed N --points FILE [--data FILE]
+                    [--attempt N] [--sent-at ISO] [--outbox-seq N] [--chunk-size N]
+                    [--alg none|hmac|ed25519]
+
+Builds a PCS from raw data the way an agent does (the core's buildPcs) and prints it as one line
+of compact JSON: N_j by box counting the points at scales 2, 4, 8, 16, 32, D_hat from N_j,
+coh_star and v_star from the points (directions drawn from --seed), r from the zlib-compressed
+payload, merkle_root over the payload's chunks, then regime, budget, pcs_id and sig.
+The same inputs (with --sent-at pinned) always give the same output line.
+
+Options:
+      --shard ID         shard_id (required)
+      --epoch N          epoch, an integer (required)
+      --seed N           seed of the coh_star directions, an integer (required)
+      --points FILE      the points (required, at least one, all of one dimension): a JSON array
+                         of numeric arrays  [[0.1,0.2],[0.3,0.4]]  or JSON Lines, one numeric
+                         array per line  [0.1,0.2]
+      --data FILE        the payload bytes, read raw (default: none; r is then 1)
+      --chunk-size N     payload chunk size in bytes for the Merkle tree (default 4096); the
+                         last chunk may be shorter
+      --attempt N        attempt number (default 1)
+      --sent-at ISO      sent_at (default: now, to the second, e.g. 2025-01-01T00:00:00Z)
+      --outbox-seq N     ft.outbox_seq (default 0)
+      --alg ALG          none | hmac | ed25519 (default: PCS_SIGN_ALG, or none when unset)
+  -h, --help             show this help
+One of --points and --data may be '-' (standard input).
+
+Environment: PCS_HMAC_KEY (signs with the first key of the ring) or PCS_ED25519_PRIV_B64, for
+--alg hmac | ed25519. Keys are never printed.
+
+Exit status:
+  0   the record was printed
+  1   an input file was unreadable or invalid, or no valid record can be built from the inputs
+  2   usage or configuration error (missing/invalid option, missing or invalid key)
+  70  internal error
+
+Example:
+  flk pcs make --shard shard-001 --epoch 1 --seed 42 --sent-at 2025-01-01T00:00:00Z \\
+    --points points.jsonl --data payload.bin --alg ed25519`;
+
+export const KEYGEN_HELP = `Usage: flk keygen ed25519
+
+Prints a fresh Ed25519 key pair as two environment assignments:
+  PCS_ED25519_PRIV_B64=<base64 of the 32-byte seed>     <- a SECRET: keep it out of logs and shells' history
+  PCS_ED25519_PUB_B64=<base64 of the 32-byte public key>
+The private key signs (flk pcs sign / make, agents); the public key goes into verifiers' key ring.
+
+Options:
+  -h, --help   show this help
+
+Example:
+  (umask 077; flk keygen ed25519 > agent.env)`;
