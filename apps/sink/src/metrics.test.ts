@@ -1,0 +1,55 @@
+import { describe, expect, test } from '@jest/globals';
+import { createSinkMetrics, METRIC_NAMES, verdictFacts } from './metrics.js';
+
+const base = {
+  pcs_id: 'a'.repeat(64), status: 'accepted', accepted: true, escalated: false, recomputed_D_hat: 1.41, recomputed_budget: 0.42,
+  reason: 'ok', reasons: [], duplicate: false, decided_at: '2025-01-01T00:00:01.500Z', source: null, tenant_id: null, sent_at: '2025-01-01T00:00:00Z',
+};
+
+describe('verdictFacts', () => {
+  test('status, tenant label and latency', () => {
+    expect(verdictFacts(base)).toEqual({ tenant: '', status: 'accepted', duplicate: false, signature: false, dlq: false, latencySeconds: 1.5 });
+    expect(verdictFacts({ ...base, tenant_id: 'acme' }).tenant).toBe('acme');
+  });
+  test('signature, malformed (DLQ) and duplicate verdicts', () => {
+    expect(verdictFacts({ ...base, status: 'rejected', reason: 'signature', reasons: ['signature'] })).toMatchObject({ status: 'rejected', signature: true, dlq: false });
+    expect(verdictFacts({ ...base, status: 'rejected', reason: 'malformed:avro', reasons: ['malformed:avro'] })).toMatchObject({ status: 'rejected', dlq: true, signature: false });
+    expect(verdictFacts({ ...base, status: 'escalated', reason: 'malformed:x', reasons: ['malformed:x'] }).dlq).toBe(false);
+    expect(verdictFacts({ ...base, duplicate: true })).toMatchObject({ duplicate: true, latencySeconds: null });
+  });
+  test('latency: clock skew clamps to 0; missing or bad times are not measured', () => {
+    expect(verdictFacts({ ...base, sent_at: '2025-01-01T00:00:05Z' }).latencySeconds).toBe(0);
+    expect(verdictFacts({ ...base, sent_at: null }).latencySeconds).toBeNull();
+    expect(verdictFacts({ ...base, decided_at: 'yesterday' }).latencySeconds).toBeNull();
+  });
+  test('an undecodable message only counts as ingested, with an empty tenant', () => {
+    expect(verdictFacts(null)).toEqual({ tenant: '', status: null, duplicate: false, signature: false, dlq: false, latencySeconds: null });
+  });
+});
+
+describe('createSinkMetrics', () => {
+  test('exactly the acceptance series, labelled by tenant', async () => {
+    const m = createSinkMetrics();
+    m.observe(verdictFacts(base));
+    m.observe(verdictFacts({ ...base, tenant_id: 't1', status: 'rejected', reason: 'signature', reasons: ['signature'] }));
+    m.observe(verdictFacts({ ...base, tenant_id: 't1', status: 'escalated', reason: 'd_hat_mismatch', reasons: ['d_hat_mismatch'], duplicate: true }));
+    m.observe(verdictFacts({ ...base, status: 'rejected', reason: 'malformed:avro', reasons: ['malformed:avro'] }));
+    m.observe(verdictFacts(null));
+    const names = (await m.registry.getMetricsAsJSON()).map((x) => x.name).sort();
+    expect(names).toEqual(Object.values(METRIC_NAMES).sort());
+    const text = await m.registry.metrics();
+    for (const line of [
+      'flk_ingest_total{tenant=""} 3',
+      'flk_ingest_total{tenant="t1"} 2',
+      'flk_accepted{tenant=""} 1',
+      'flk_rejected{tenant=""} 1',
+      'flk_rejected{tenant="t1"} 1',
+      'flk_escalated{tenant="t1"} 1',
+      'flk_dedup_hits{tenant="t1"} 1',
+      'flk_signature_errors{tenant="t1"} 1',
+      'flk_dlq_total{tenant=""} 1',
+      'flk_verdict_latency_seconds_count{tenant=""} 2',
+      'flk_verdict_latency_seconds_count{tenant="t1"} 1',
+    ]) expect(text.split('\n')).toContain(line);
+  });
+});

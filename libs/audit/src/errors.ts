@@ -1,0 +1,45 @@
+// Errors of the audit-log adapter. A tampered or broken log found by verifyAuditDir is a result
+// (data), not an exception; exceptions here are for a writer that cannot safely go on.
+export const AUDIT_ERROR_CODES = {
+  /** The log on disk cannot be resumed from (a broken last line, a bad segment name...). */
+  CORRUPT: 'AUDIT_CORRUPT',
+  /** Another live process holds the directory's lock. */
+  LOCKED: 'AUDIT_LOCKED',
+  /** A write or fsync failed; the writer refuses further appends (restart repairs the tail). */
+  WRITE_FAILED: 'AUDIT_WRITE_FAILED',
+  /** append() after close(). */
+  CLOSED: 'AUDIT_CLOSED',
+  /** An entry that would break the log's invariants (programmer error in the caller). */
+  INVALID_ENTRY: 'AUDIT_INVALID_ENTRY',
+} as const;
+export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[keyof typeof AUDIT_ERROR_CODES];
+
+export class FlkAuditError extends Error {
+  override readonly name: string = 'FlkAuditError';
+  /** None of the audit errors goes away by retrying the same call in the same process. */
+  readonly retriable: boolean = false;
+  constructor(readonly code: AuditErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class AuditCorruptError extends FlkAuditError {
+  override readonly name = 'AuditCorruptError';
+  constructor(message: string, readonly segment: string, options?: { cause?: unknown }) {
+    super(AUDIT_ERROR_CODES.CORRUPT, message, options);
+  }
+}
+
+export class AuditLockedError extends FlkAuditError {
+  override readonly name = 'AuditLockedError';
+  constructor(message: string, readonly pid: number) {
+    super(AUDIT_ERROR_CODES.LOCKED, message);
+  }
+}
+
+export class AuditWriteError extends FlkAuditError {
+  override readonly name = 'AuditWriteError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(AUDIT_ERROR_CODES.WRITE_FAILED, message, options);
+  }
+}

@@ -1,0 +1,12 @@
+// @flk/audit: the sink's append-only, hash-chained audit log (format: docs/sink.md).
+export { openAuditLog, DEFAULT_SEGMENT_MAX_BYTES } from './writer.js';
+export type { AuditEvent, AuditLog, AuditLogOptions } from './writer.js';
+export { readAuditTail, listSegments } from './tail.js';
+export type { AuditPosition, AuditTail, ReadTailOptions } from './tail.js';
+export { verifyAuditDir } from './verify.js';
+export type { AuditBreakReason, AuditVerifyResult } from './verify.js';
+export { encodeLine, parseLine, keyText, segmentName, segmentFirstSeq, sha256Hex, ZERO_HASH, SEGMENT_PATTERN } from './format.js';
+export type { AuditEntryInput, AuditLine } from './format.js';
+export { LOCK_FILE } from './lock.js';
+export { AUDIT_ERROR_CODES, AuditCorruptError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
+export type { AuditErrorCode } from './errors.js';
