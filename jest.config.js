@@ -11,6 +11,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // testTimeout is a global option (ignored inside projects): generous for integration tests on 2 cores.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,apps}/*/src/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/'] },
     {
@@ -18,7 +20,6 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,apps}/*/src/**/*.int.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
-      testTimeout: 120000,
     },
   ],
 };

@@ -11,6 +11,8 @@ export const HELP_CMD = {
   verify: 'flk pcs verify --help',
   make: 'flk pcs make --help',
   keygen: 'flk keygen --help',
+  audit: 'flk audit --help',
+  auditVerify: 'flk audit verify --help',
 } as const;
 
 const EXIT_STATUS = `Exit status:
@@ -30,6 +32,7 @@ Commands:
   pcs verify FILE...      verify each record offline and print its verdict
   pcs make [options]      build a signed PCS from raw points and payload bytes, as an agent does
   keygen ed25519          print a fresh Ed25519 key pair (prints a SECRET key)
+  audit verify DIR...     check a sink audit log's hash chain; report the first break
 
 Options:
   -h, --help      show this help; every command has its own (flk pcs sign --help)
@@ -195,3 +198,26 @@ Options:
 
 Example:
   (umask 077; flk keygen ed25519 > agent.env)`;
+
+export const AUDIT_HELP = `Usage: flk audit <command> [options]
+
+Commands:
+  verify DIR...   check the hash chain of the sink's audit log in each DIR
+
+Run 'flk audit verify --help' for details.`;
+
+export const AUDIT_VERIFY_HELP = `Usage: flk audit verify DIR...
+
+Checks the sink's audit log in each DIR (segment files audit-*.jsonl): every line terminated,
+valid JSON, its own hash, the chain (each line's "prev" is the SHA-256 of the previous line's
+bytes, across segments), consecutive seq numbers and increasing offsets per partition.
+Prints one JSON line per DIR:
+  {"dir":...,"ok":true,"lines":N,"segments":N,"last_hash":"..."}
+  {"dir":...,"ok":false,"segment":"audit-....jsonl","line":L,"reason":"hash_mismatch",...}
+where segment/line point at the FIRST break. Removing lines from the very end is not detectable
+without keeping last_hash elsewhere.
+
+Exit status:
+  0   every DIR verified
+  1   a DIR has a break or cannot be read
+  2   usage error`;

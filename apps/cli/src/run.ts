@@ -6,9 +6,10 @@ import { pcsMake } from './commands/pcs-make.js';
 import { pcsSign } from './commands/pcs-sign.js';
 import { pcsVerify } from './commands/pcs-verify.js';
 import { keygen } from './commands/keygen.js';
+import { auditVerify } from './commands/audit-verify.js';
 import { createContext, help, type Context } from './context.js';
 import { CliConfigError, CliInputError, CliUsageError, EXIT, oneLine, type ExitCode } from './errors.js';
-import { HELP_CMD, PCS_HELP, TOP_HELP } from './help.js';
+import { AUDIT_HELP, HELP_CMD, PCS_HELP, TOP_HELP } from './help.js';
 import { inputName, type CliIo } from './io.js';
 import { VERSION } from './version.js';
 
@@ -58,6 +59,13 @@ async function dispatch(argv: readonly string[], ctx: Context): Promise<ExitCode
     return EXIT.OK;
   }
   if (first === 'keygen') return keygen(rest, ctx);
+  if (first === 'audit') {
+    const [sub, ...args] = rest;
+    if (sub === undefined) throw new CliUsageError('missing audit command', HELP_CMD.audit);
+    if (isHelp(sub)) return help(ctx, AUDIT_HELP);
+    if (sub !== 'verify') throw new CliUsageError(`unknown audit command '${sub}'`, HELP_CMD.audit);
+    return auditVerify(args, ctx);
+  }
   if (first === 'pcs') {
     const [sub, ...args] = rest;
     if (sub === undefined) throw new CliUsageError('missing pcs command', HELP_CMD.pcs);
