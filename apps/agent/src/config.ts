@@ -1,0 +1,85 @@
+// The agent's configuration: read from the environment once, at start-up, validated in one go
+// (every bad variable named in one ConfigError; key values never appear in messages).
+import { EnvReader, type Env } from '@flk/config';
+import { createEd25519Signer, createHmacSigner, FlkPcsError, SIGN_ALGS, type SignAlg, type Signer } from '@flk/pcs';
+import type { RetryPolicy, WindowOptions } from '@flk/agent';
+
+export interface AgentConfig {
+  brokers: string[];
+  registryUrl: string;
+  submittedTopic: string;
+  verdictsTopic: string;
+  clientId: string;
+  signAlg: SignAlg;
+  /** Built from the key, which is not kept anywhere else in the config. */
+  signer: Signer | undefined;
+  window: Required<Pick<WindowOptions, 'maxEvents' | 'maxSpanMs' | 'epochStart'>>;
+  seed: number;
+  outboxSeqStart: number;
+  batchSize: number;
+  lingerMs: number;
+  retry: RetryPolicy;
+  connectTimeoutMs: number;
+  ackTimeoutMs: number;
+  clientRetries: number;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export function loadConfig(env: Env): AgentConfig {
+  const r = new EnvReader(env);
+  const signAlg = r.oneOf('PCS_SIGN_ALG', SIGN_ALGS, 'none');
+  let signer: Signer | undefined;
+  if (signAlg === 'hmac') {
+    // PCS_HMAC_KEY is the verifiers' key ring (comma-separated); an agent signs with the first key.
+    const first = r.secret('PCS_HMAC_KEY')?.split(',')[0]?.trim();
+    if (!first) r.problem('PCS_HMAC_KEY: required when PCS_SIGN_ALG=hmac (the agent signs with the first key of the list)');
+    else signer = createHmacSigner(first);
+  } else if (signAlg === 'ed25519') {
+    const priv = r.secret('PCS_ED25519_PRIV_B64')?.trim();
+    if (!priv) r.problem('PCS_ED25519_PRIV_B64: required when PCS_SIGN_ALG=ed25519');
+    else {
+      try {
+        signer = createEd25519Signer(priv);
+      } catch (err) {
+        // FlkPcsError messages describe the problem, never the key.
+        r.problem(`PCS_ED25519_PRIV_B64: ${err instanceof FlkPcsError ? err.message : 'unusable key'}`);
+      }
+    }
+  }
+  const initialDelayMs = r.int('AGENT_RETRY_INITIAL_MS', 200, { min: 0, max: 600_000 });
+  const maxDelayMs = r.int('AGENT_RETRY_MAX_MS', 10_000, { min: 0, max: 3_600_000 });
+  if (maxDelayMs < initialDelayMs) r.problem('AGENT_RETRY_MAX_MS: must be ≥ AGENT_RETRY_INITIAL_MS');
+  const brokers = r.list('KAFKA_BROKERS', ['127.0.0.1:9092']);
+  if (brokers.length === 0) r.problem('KAFKA_BROKERS: at least one host:port');
+
+  return r.done({
+    brokers,
+    registryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
+    submittedTopic: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),
+    verdictsTopic: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),
+    clientId: r.string('AGENT_CLIENT_ID', 'flk-agent'),
+    signAlg,
+    signer,
+    window: {
+      maxEvents: r.int('AGENT_WINDOW_EVENTS', 1000, { min: 1, max: 1_000_000 }),
+      maxSpanMs: r.int('AGENT_WINDOW_MS', 0, { min: 0 }),
+      epochStart: r.int('AGENT_EPOCH_START', 1),
+    },
+    seed: r.int('AGENT_SEED', 42),
+    outboxSeqStart: r.int('AGENT_OUTBOX_SEQ_START', 1, { min: 0 }),
+    batchSize: r.int('AGENT_BATCH_SIZE', 100, { min: 1, max: 10_000 }),
+    lingerMs: r.int('AGENT_LINGER_MS', 50, { min: 0, max: 60_000 }),
+    retry: {
+      maxAttempts: r.int('AGENT_PUBLISH_MAX_ATTEMPTS', 8, { min: 1, max: 1000 }),
+      initialDelayMs,
+      maxDelayMs,
+      multiplier: r.number('AGENT_RETRY_MULTIPLIER', 2, { min: 1, max: 10 }),
+    },
+    connectTimeoutMs: r.int('AGENT_CONNECT_TIMEOUT_MS', 3000, { min: 100, max: 600_000 }),
+    ackTimeoutMs: r.int('AGENT_ACK_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+    clientRetries: r.int('AGENT_KAFKA_CLIENT_RETRIES', 3, { min: 1, max: 100 }),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  });
+}
