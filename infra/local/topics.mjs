@@ -1,0 +1,94 @@
+// Topics as code for the local stack: `bash infra/local/stack.sh topics` (also run by `up` once
+// Kafka is healthy, before the schema registry starts). Plain JS ESM so it runs without a build.
+//
+// Idempotent: missing topics are created, existing ones are left alone (a partition count or
+// config that differs from the spec below is reported, never altered). Single broker, so every
+// topic has replication factor 1. Brokers come from KAFKA_BROKERS (default 127.0.0.1:9092).
+import { Kafka, logLevel } from 'kafkajs';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function intEnv(name, dflt) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (name.endsWith('_MS') ? -1 : 1)) {
+    console.error(`topics: ${name}=${raw} is not a valid ${name.endsWith('_MS') ? 'duration in ms (-1 = forever)' : 'partition count'}`);
+    process.exit(1);
+  }
+  return n;
+}
+
+/** The stack's topics. Keep in sync with docs/local-stack.md. */
+const TOPICS = [
+  {
+    // Proof-of-Computation Summaries as submitted; keyed by pcs_id.
+    topic: 'pcs.submitted',
+    numPartitions: intEnv('PCS_SUBMITTED_PARTITIONS', 6),
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(intEnv('PCS_SUBMITTED_RETENTION_MS', 7 * DAY_MS)) },
+  },
+  {
+    // One verdict per pcs_id (the record key): compaction keeps the latest verdict per key forever.
+    topic: 'pcs.verdicts',
+    numPartitions: intEnv('PCS_VERDICTS_PARTITIONS', 6),
+    configs: { 'cleanup.policy': 'compact' },
+  },
+  {
+    // Records that could not be processed; one partition keeps them in arrival order.
+    topic: 'pcs.dlq',
+    numPartitions: intEnv('PCS_DLQ_PARTITIONS', 1),
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(intEnv('PCS_DLQ_RETENTION_MS', 30 * DAY_MS)) },
+  },
+  {
+    // Schema registry storage (apps/schema-registry), as Confluent's: compacted, one partition.
+    topic: '_schemas',
+    numPartitions: 1,
+    configs: { 'cleanup.policy': 'compact' },
+  },
+];
+
+const kafka = new Kafka({
+  clientId: 'flk-stack-topics',
+  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  logLevel: logLevel.ERROR,
+  retry: { retries: 5 },
+});
+
+const admin = kafka.admin();
+await admin.connect();
+try {
+  const existing = new Set(await admin.listTopics());
+  const missing = TOPICS.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      timeout: 30000,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  }
+
+  // Report drift of topics that were already there (left alone on purpose).
+  const kept = TOPICS.filter((t) => existing.has(t.topic));
+  const notes = [];
+  if (kept.length > 0) {
+    const { topics } = await admin.fetchTopicMetadata({ topics: kept.map((t) => t.topic) });
+    for (const t of kept) {
+      const have = topics.find((m) => m.name === t.topic)?.partitions.length;
+      if (have !== t.numPartitions) notes.push(`${t.topic} has ${have} partitions (spec ${t.numPartitions}), left alone`);
+    }
+  }
+
+  const fmt = (t) => `${t.topic}(${t.numPartitions}${t.configs['cleanup.policy'] === 'compact' ? ',compact' : ''})`;
+  const parts = [];
+  if (missing.length > 0) parts.push(`created ${missing.map(fmt).join(' ')}`);
+  if (kept.length > 0) parts.push(`existing ${kept.map((t) => t.topic).join(' ')}`);
+  console.log(parts.join('; '));
+  for (const note of notes) console.log(`  note: ${note}`);
+} finally {
+  await admin.disconnect();
+}
