@@ -1,0 +1,236 @@
+// Wiring: config + logger in, a running verifier out. Every adapter is created here and nowhere
+// else; the batch logic lives in processor.ts, the consume/produce loop in @flk/kafka.
+import { systemClock, type Logger } from '@flk/pcs';
+import { startOpsServer, type OpsServer } from '@flk/ops-http';
+import { createWireCodec } from '@flk/registry';
+import { createRedisClient, createRedisDedupStore, type RedisConnection } from '@flk/redis';
+import {
+  backoffDelay,
+  createKafkaClient,
+  createTransactionalConsumer,
+  createTransactionalOutputs,
+  type ConsumerEvent,
+  type TransactionalConsumer,
+} from '@flk/kafka';
+import { describeConfig, type VerifierConfig } from './config.js';
+import { createVerifierMetrics, type VerifierMetrics } from './metrics.js';
+import { createBatchProcessor, type RecordOutcome } from './processor.js';
+import { createReadiness, dependencyOf, type ReadinessTracker } from './readiness.js';
+
+export interface VerifierApp {
+  readonly metrics: VerifierMetrics;
+  readonly readiness: ReadinessTracker;
+  /** Port of the ops server (useful when HTTP_PORT=0). */
+  readonly httpPort: number;
+  /** Connects everything (retrying retriable failures) and starts consuming. */
+  start(): Promise<void>;
+  /** Graceful: finish and commit the chunk in progress, leave the group, disconnect. */
+  stop(): Promise<void>;
+}
+
+const REDIS_PING_MS = 5_000;
+
+/** Retries `fn` while it fails with a retriable error (jittered backoff); rethrows anything else. */
+async function untilUp<T>(what: string, fn: () => Promise<T>, opts: { logger: Logger; maxMs: number; stopped: () => boolean; onFail: (err: unknown) => void }): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { retriable?: unknown })?.retriable !== true || opts.stopped()) throw err;
+      opts.onFail(err);
+      const delayMs = backoffDelay(attempt, { initialMs: 200, maxMs: opts.maxMs });
+      opts.logger.warn({ dependency: what, attempt, delayMs, code: (err as { code?: unknown }).code, err: (err as Error).message }, 'dependency unavailable at start-up, retrying');
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+}
+
+export interface VerifierAppOptions {
+  logger: Logger;
+  /** A non-retriable error stopped consumption: the caller should stop the app and exit non-zero. */
+  onFatal: (err: unknown) => void;
+}
+
+export async function createVerifierApp(config: VerifierConfig, { logger, onFatal }: VerifierAppOptions): Promise<VerifierApp> {
+  const metrics = createVerifierMetrics();
+  const readiness = createReadiness((dep, ok) => {
+    metrics.dependency(dep, ok);
+    logger[ok ? 'info' : 'warn']({ dependency: dep, ok }, ok ? 'dependency up' : 'dependency down');
+  });
+  const ops: OpsServer = await startOpsServer({
+    port: config.http.port,
+    host: config.http.host,
+    metrics: metrics.registry,
+    readiness: () => readiness.snapshot(),
+    basicAuth: config.http.basicAuth,
+  });
+
+  const redis: RedisConnection = createRedisClient({ url: config.redis.url, connectionName: 'flk-verifier', logger });
+  const dedup = createRedisDedupStore({
+    client: redis,
+    keyPrefix: config.redis.keyPrefix,
+    onRoundTrip: ({ op, seconds, ok }) => {
+      metrics.redisRoundTrip(op, seconds, ok);
+      readiness.set('redis', ok);
+    },
+  });
+  const codec = createWireCodec({
+    registryUrl: config.schemaRegistryUrl,
+    pcsSubject: `${config.topics.submitted}-value`,
+    verdictSubject: `${config.topics.verdicts}-value`,
+    logger,
+  });
+  const kafka = createKafkaClient({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId,
+    ssl: config.kafka.ssl,
+    sasl: config.kafka.sasl,
+    logger,
+    logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 'debug' : 'info',
+  });
+  const outputs = createTransactionalOutputs({
+    kafka,
+    transactionalIdPrefix: config.transactionalIdPrefix,
+    transactionTimeoutMs: config.transactionTimeoutMs,
+    logger,
+    onTransaction: ({ seconds, ok }) => metrics.kafkaTransaction(seconds, ok),
+  });
+  const processBatch = createBatchProcessor({
+    codec,
+    dedup,
+    keyRing: config.keyRing,
+    params: config.params,
+    clock: systemClock,
+    dedupTtlSeconds: config.dedupTtlSeconds,
+    topics: { verdicts: config.topics.verdicts, dlq: config.topics.dlq },
+    logger,
+    onDecide: (s) => metrics.decision(s),
+  });
+
+  // Outcomes of the chunk in flight per partition; counted only once its transaction committed.
+  const inFlight = new Map<number, RecordOutcome[]>();
+  let stopping = false;
+  let assignedPartitions: number[] = [];
+  let consumer: TransactionalConsumer | undefined;
+  let pingTimer: NodeJS.Timeout | undefined;
+
+  const onEvent = (e: ConsumerEvent): void => {
+    switch (e.type) {
+      case 'committed': {
+        metrics.lag(e.topic, e.partition, e.lag);
+        const outcomes = inFlight.get(e.partition) ?? [];
+        inFlight.delete(e.partition);
+        metrics.committed(outcomes);
+        let rejected = 0;
+        let duplicates = 0;
+        let dlq = 0;
+        for (const o of outcomes) {
+          if (o.status === 'rejected') rejected++;
+          if (o.duplicate) duplicates++;
+          if (o.dlq) dlq++;
+          if (o.status === 'rejected' || o.duplicate) {
+            logger.debug({ pcs_id: o.pcsId, topic: e.topic, partition: e.partition, offset: o.offset, status: o.status, reason: o.reason, duplicate: o.duplicate, dlq: o.dlq }, 'verdict');
+          }
+        }
+        const summary = { topic: e.topic, partition: e.partition, firstOffset: e.firstOffset, lastOffset: e.lastOffset, records: e.records, lag: e.lag, rejected, duplicates, dlq };
+        // One line per committed chunk that holds anything unusual; per-record lines at debug.
+        if (rejected + duplicates > 0) logger.info(summary, 'batch committed with rejected or duplicate verdicts');
+        else logger.debug(summary, 'batch committed');
+        break;
+      }
+      case 'retry': {
+        inFlight.delete(e.partition);
+        metrics.retry(e.code);
+        const dep = dependencyOf({ code: e.code });
+        if (dep) readiness.set(dep, false, e.code);
+        break;
+      }
+      case 'assigned':
+        for (const p of assignedPartitions) if (!e.partitions.includes(p)) metrics.forgetPartition(e.topic, p);
+        assignedPartitions = e.partitions;
+        logger.info({ topic: e.topic, partitions: e.partitions }, 'partitions assigned');
+        break;
+      case 'skipped':
+        metrics.skipped();
+        break;
+      case 'kafka':
+        readiness.set('kafka', e.ok);
+        break;
+      case 'crash':
+        logger.warn({ err: e.message, restart: e.restart }, 'kafka consumer crashed');
+        break;
+    }
+  };
+
+  return {
+    metrics,
+    readiness,
+    httpPort: ops.port,
+
+    async start() {
+      const stopped = () => stopping;
+      const onFail = (err: unknown) => {
+        const dep = dependencyOf(err);
+        if (dep) readiness.set(dep, false, (err as { code: string }).code);
+      };
+      logger.info(describeConfig(config), 'starting verifier');
+      const { version } = await untilUp('redis', () => dedup.checkServer(), { logger, maxMs: config.retryMaxMs, stopped, onFail });
+      readiness.set('redis', true);
+      logger.info({ redisVersion: version }, 'redis ready');
+      await untilUp('registry', () => codec.init(), { logger, maxMs: config.retryMaxMs, stopped, onFail });
+      readiness.set('registry', true);
+
+      consumer = createTransactionalConsumer({
+        kafka,
+        outputs,
+        groupId: config.groupId,
+        topic: config.topics.submitted,
+        logger,
+        maxRecordsPerTransaction: config.maxBatchRecords,
+        partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
+        maxBytesPerPartition: config.maxBytesPerPartition,
+        sessionTimeoutMs: config.sessionTimeoutMs,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },
+        onEvent,
+        onFatal,
+        process: async (batch, ctx) => {
+          const t0 = performance.now();
+          try {
+            const res = await processBatch(batch, ctx);
+            inFlight.set(batch.partition, res.outcomes);
+            metrics.batchProcessed(batch.records.length, (performance.now() - t0) / 1000);
+            readiness.set('registry', true);
+            return res.messages;
+          } catch (err) {
+            onFail(err);
+            throw err;
+          }
+        },
+      });
+      const c = consumer;
+      await untilUp('kafka', () => c.start(), { logger, maxMs: config.retryMaxMs, stopped, onFail });
+      readiness.set('kafka', true);
+      readiness.setStarted(true);
+      pingTimer = setInterval(() => {
+        redis.ping().then(
+          () => readiness.set('redis', true),
+          (err: unknown) => readiness.set('redis', false, (err as { code?: string }).code ?? 'unavailable'),
+        );
+      }, REDIS_PING_MS);
+      pingTimer.unref();
+      logger.info({ topic: config.topics.submitted, groupId: config.groupId }, 'verifier running');
+    },
+
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      readiness.setStarted(false);
+      clearInterval(pingTimer);
+      await consumer?.stop();
+      await redis.close();
+      await ops.close();
+      logger.info({}, 'verifier stopped');
+    },
+  };
+}

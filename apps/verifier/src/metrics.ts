@@ -1,0 +1,129 @@
+// The verifier's Prometheus metrics (prom-client). The app owns the registry; libs only emit typed
+// events, which app.ts turns into observations here.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RecordOutcome } from './processor.js';
+
+export type Dependency = 'kafka' | 'redis' | 'registry';
+
+export interface VerifierMetrics {
+  readonly registry: Registry;
+  decision(seconds: number): void;
+  batchProcessed(records: number, seconds: number): void;
+  redisRoundTrip(op: string, seconds: number, ok: boolean): void;
+  kafkaTransaction(seconds: number, ok: boolean): void;
+  lag(topic: string, partition: number, lag: number): void;
+  forgetPartition(topic: string, partition: number): void;
+  committed(outcomes: readonly RecordOutcome[]): void;
+  retry(code: string): void;
+  skipped(): void;
+  dependency(dep: Dependency, up: boolean): void;
+}
+
+export function createVerifierMetrics(): VerifierMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'flk_verifier_' });
+  const registers = [registry];
+
+  const decision = new Histogram({
+    name: 'flk_verifier_decision_seconds',
+    help: 'CPU time of one decide() call (structure, signature, signals)',
+    buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+    registers,
+  });
+  const batchRecords = new Histogram({
+    name: 'flk_verifier_batch_records',
+    help: 'Records per transaction',
+    buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000],
+    registers,
+  });
+  const batchSeconds = new Histogram({
+    name: 'flk_verifier_batch_seconds',
+    help: 'Time to turn one batch into output messages (decode, decide, Redis claims, encode)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
+  const redis = new Histogram({
+    name: 'flk_verifier_redis_roundtrip_seconds',
+    help: 'Redis round trips (claimMany is one pipelined round trip)',
+    labelNames: ['op', 'outcome'],
+    buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+    registers,
+  });
+  const kafka = new Histogram({
+    name: 'flk_verifier_kafka_transaction_seconds',
+    help: 'One Kafka transaction: verdicts + DLQ + input offsets, begin to commit',
+    labelNames: ['outcome'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers,
+  });
+  const lagGauge = new Gauge({
+    name: 'flk_verifier_consumer_lag',
+    help: 'Records in the input partition after the last committed offset (at the last commit)',
+    labelNames: ['topic', 'partition'],
+    registers,
+  });
+  const verdicts = new Counter({
+    name: 'flk_verifier_verdicts_total',
+    help: 'Committed verdicts by status, first reason and duplicate flag',
+    labelNames: ['status', 'reason', 'duplicate'],
+    registers,
+  });
+  const replays = new Counter({
+    name: 'flk_verifier_replays_total',
+    help: 'Stored verdicts re-published unchanged for a re-read offset (after a crash or an aborted transaction)',
+    registers,
+  });
+  const dlq = new Counter({
+    name: 'flk_verifier_dlq_total',
+    help: 'Records sent to the DLQ, by reason',
+    labelNames: ['reason'],
+    registers,
+  });
+  const age = new Histogram({
+    name: 'flk_verifier_record_age_seconds',
+    help: 'From the input record timestamp to its decision',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers,
+  });
+  const retries = new Counter({
+    name: 'flk_verifier_batch_retries_total',
+    help: 'Batches aborted and scheduled for retry, by error code',
+    labelNames: ['code'],
+    registers,
+  });
+  const skips = new Counter({
+    name: 'flk_verifier_fenced_skips_total',
+    help: 'Batches skipped because the previous owner of the partition had already committed them',
+    registers,
+  });
+  const up = new Gauge({
+    name: 'flk_verifier_dependency_up',
+    help: '1 when the dependency answered its last request, else 0',
+    labelNames: ['dependency'],
+    registers,
+  });
+
+  return {
+    registry,
+    decision: (s) => decision.observe(s),
+    batchProcessed(records, seconds) {
+      batchRecords.observe(records);
+      batchSeconds.observe(seconds);
+    },
+    redisRoundTrip: (op, s, ok) => redis.observe({ op, outcome: ok ? 'ok' : 'error' }, s),
+    kafkaTransaction: (s, ok) => kafka.observe({ outcome: ok ? 'committed' : 'aborted' }, s),
+    lag: (topic, partition, lag) => lagGauge.set({ topic, partition: String(partition) }, lag),
+    forgetPartition: (topic, partition) => lagGauge.remove({ topic, partition: String(partition) }),
+    committed(outcomes) {
+      for (const o of outcomes) {
+        verdicts.inc({ status: o.status, reason: o.reason, duplicate: String(o.duplicate) });
+        if (o.replay) replays.inc();
+        if (o.dlq) dlq.inc({ reason: o.reason });
+        if (o.ageSeconds !== null) age.observe(o.ageSeconds);
+      }
+    },
+    retry: (code) => retries.inc({ code: /^[A-Za-z0-9_]{1,40}$/.test(code) ? code : 'other' }),
+    skipped: () => skips.inc(),
+    dependency: (dep, isUp) => up.set({ dependency: dep }, isUp ? 1 : 0),
+  };
+}

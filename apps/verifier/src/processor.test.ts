@@ -1,0 +1,191 @@
+import { describe, expect, test } from '@jest/globals';
+import { decide, DEFAULT_PARAMS, type DedupStore, type Pcs, type Verdict } from '@flk/pcs';
+import { createMemoryDedupStore, fixedClock, sampleRecord, testKeyRing } from '@flk/pcs/testing';
+import type { ConsumedRecord, OutputMessage } from '@flk/kafka';
+import { createBatchProcessor } from './processor.js';
+import { createFakeCodec, FAKE_PCS_SCHEMA_ID } from './testing/fake-codec.js';
+
+const TOPIC = 'in';
+const PARTITION = 3;
+const TOPICS = { verdicts: 'out', dlq: 'dlq' };
+const keyRing = testKeyRing('hmac');
+
+function setup(opts: { dedup?: DedupStore } = {}) {
+  const codec = createFakeCodec();
+  const clock = fixedClock();
+  const dedup = opts.dedup ?? createMemoryDedupStore(clock);
+  const decisions: number[] = [];
+  const process = createBatchProcessor({
+    codec,
+    dedup,
+    keyRing,
+    params: DEFAULT_PARAMS,
+    clock,
+    dedupTtlSeconds: 1_209_600,
+    topics: TOPICS,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    onDecide: (s) => decisions.push(s),
+  });
+  let next = 0;
+  const rec = (value: Buffer | null, offset = next++): ConsumedRecord => ({
+    topic: TOPIC,
+    partition: PARTITION,
+    offset: String(offset),
+    key: Buffer.from('k'),
+    value,
+    timestamp: String(clock.now() - 250),
+  });
+  const run = (records: ConsumedRecord[]) => process({ topic: TOPIC, partition: PARTITION, records });
+  const verdictOf = (m: OutputMessage) => codec.decodeVerdict(m.value!) as unknown as Verdict & { sent_at: string | null };
+  return { codec, clock, dedup, run, rec, verdictOf, decisions };
+}
+
+/** n distinct valid signed records (distinct merkle roots → distinct pcs_ids). */
+function records(n: number, overrides: (i: number) => Partial<Pcs> = () => ({})): Pcs[] {
+  return Array.from({ length: n }, (_, i) => sampleRecord({ merkle_root: (i + 1).toString(16).padStart(64, '0'), ...overrides(i) }));
+}
+
+const strip = ({ decided_at: _d, source: _s, ...rest }: Verdict & { sent_at?: unknown }) => rest;
+
+describe('batch processor', () => {
+  test('N records → N verdicts in input order, each equal to the offline decision', async () => {
+    const t = setup();
+    // A mix: accepted, escalated (budget mismatch, degraded), regime mismatch.
+    const pcs = [
+      ...records(3),
+      ...records(1, () => ({ budget: 0.99, shard_id: 'shard-b' })),
+      ...records(1, () => ({ ft: { outbox_seq: 1, degraded: true, fallbacks: [], clock_skew_ms: 0 }, shard_id: 'shard-c' })),
+    ];
+    const batch = pcs.map((p) => t.rec(t.codec.encodePcs(p)));
+    const { messages, outcomes } = await t.run(batch);
+    expect(messages).toHaveLength(pcs.length);
+    messages.forEach((m, i) => {
+      const v = t.verdictOf(m);
+      const offline = decide(pcs[i], DEFAULT_PARAMS, keyRing, null, { decidedAt: 'x', source: null });
+      expect(strip(v)).toEqual({ ...strip(offline), sent_at: pcs[i]!.sent_at });
+      expect(m.topic).toBe('out');
+      expect(m.key).toBe(pcs[i]!.pcs_id);
+      expect(v.source).toEqual({ topic: TOPIC, partition: PARTITION, offset: batch[i]!.offset });
+      expect(v.decided_at).toBe(t.clock.iso());
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted', 'escalated', 'escalated']);
+    expect(outcomes[0]!.ageSeconds).toBeCloseTo(0.25);
+    expect(t.decisions).toHaveLength(5);
+    // Every claim stored the published verdict.
+    for (const [i, p] of pcs.entries()) {
+      expect(JSON.parse((await t.dedup.get(p.pcs_id))!)).toEqual(t.verdictOf(messages[i]!));
+    }
+  });
+
+  test('a replayed batch (same offsets) re-publishes the stored verdicts byte for byte, not as duplicates', async () => {
+    const t = setup();
+    const batch = records(4).map((p, i) => t.rec(t.codec.encodePcs(p), 100 + i));
+    const first = await t.run(batch);
+    t.clock.advance(60_000); // a later retry: decided_at must still be the original one
+    const again = await t.run(batch);
+    expect(again.messages.map((m) => m.value)).toEqual(first.messages.map((m) => m.value));
+    expect(again.messages.map((m) => m.key)).toEqual(first.messages.map((m) => m.key));
+    expect(again.outcomes.every((o) => o.replay && !o.duplicate)).toBe(true);
+  });
+
+  test('the same pcs_id at another offset is the stored verdict flagged duplicate, with the new source', async () => {
+    const t = setup();
+    const [p] = records(1, () => ({ budget: 0.99 })); // escalated, so "stored verdict" is visible
+    const { messages: m1 } = await t.run([t.rec(t.codec.encodePcs(p!), 10)]);
+    t.clock.advance(5_000);
+    const { messages: m2, outcomes } = await t.run([t.rec(t.codec.encodePcs({ ...p!, attempt: 2 }), 11)]);
+    const original = t.verdictOf(m1[0]!);
+    const dup = t.verdictOf(m2[0]!);
+    expect(dup).toEqual({ ...original, duplicate: true, source: { topic: TOPIC, partition: PARTITION, offset: '11' } });
+    expect(m2[0]!.key).toBe(p!.pcs_id);
+    expect(outcomes[0]).toMatchObject({ duplicate: true, replay: false, status: 'escalated' });
+  });
+
+  test('a pcs_id repeated within one batch: the first occurrence wins, the second is a duplicate', async () => {
+    const t = setup();
+    const [p] = records(1);
+    const { messages } = await t.run([t.rec(t.codec.encodePcs(p!)), t.rec(t.codec.encodePcs(p!))]);
+    expect(messages.map((m) => t.verdictOf(m).duplicate)).toEqual([false, true]);
+  });
+
+  test('a tampered signed field is rejected/signature, keyed by its source, with no DLQ entry and no claim', async () => {
+    const t = setup();
+    const [p] = records(1);
+    const tampered = { ...p!, D_hat: p!.D_hat + 0.01 };
+    const { messages, outcomes } = await t.run([t.rec(t.codec.encodePcs(tampered), 7)]);
+    expect(messages).toHaveLength(1);
+    const v = t.verdictOf(messages[0]!);
+    expect(v).toMatchObject({ status: 'rejected', reason: 'signature', accepted: false, duplicate: false, pcs_id: p!.pcs_id });
+    expect(messages[0]!.key).toBe(`rejected:${TOPIC}:${PARTITION}:7`);
+    expect(await t.dedup.get(p!.pcs_id)).toBeNull();
+    expect(outcomes[0]).toMatchObject({ dlq: false, reason: 'signature' });
+  });
+
+  test.each([
+    ['garbage bytes', Buffer.from('definitely not avro'), 'malformed:wire_magic'],
+    ['empty value', null, 'malformed:empty'],
+    ['unknown schema id', Buffer.from([0, 0, 0, 0, 99, 1, 2, 3]), 'malformed:unknown_schema_id'],
+    ['truncated avro', null as unknown as Buffer, 'malformed:avro'],
+  ])('undecodable input (%s) → rejected verdict + DLQ entry with the original bytes', async (_name, value, reason) => {
+    const t = setup();
+    let bytes = value;
+    if (_name === 'truncated avro') bytes = t.codec.encodePcs(records(1)[0]!).subarray(0, 40);
+    const { messages, outcomes } = await t.run([t.rec(bytes, 42)]);
+    expect(messages).toHaveLength(2);
+    const [verdictMsg, dlqMsg] = messages;
+    const v = t.verdictOf(verdictMsg!);
+    expect(v.status).toBe('rejected');
+    expect(v.reason.startsWith(reason.startsWith('malformed:avro') ? 'malformed:avro' : reason)).toBe(true);
+    expect(verdictMsg!.key).toBe(`rejected:${TOPIC}:${PARTITION}:42`);
+    expect(dlqMsg).toMatchObject({ topic: 'dlq', key: `${TOPIC}:${PARTITION}:42`, value: bytes });
+    expect(dlqMsg!.headers).toMatchObject({
+      'flk-reason': v.reason,
+      'flk-source-topic': TOPIC,
+      'flk-source-partition': String(PARTITION),
+      'flk-source-offset': '42',
+      'flk-failed-at': t.clock.iso(),
+      'flk-source-key': Buffer.from('k'),
+    });
+    expect(outcomes[0]!.dlq).toBe(true);
+  });
+
+  test('a decodable but structurally invalid record → rejected malformed:* + DLQ, and never claimed', async () => {
+    const t = setup();
+    const [p] = records(1);
+    const bad = { ...p!, pcs_id: 'f'.repeat(64) }; // pcs_id does not match merkle_root|epoch|shard_id
+    const { messages } = await t.run([t.rec(t.codec.encodePcs(bad), 5)]);
+    const v = t.verdictOf(messages[0]!);
+    expect(v.status).toBe('rejected');
+    expect(v.reasons).toContain('malformed:pcs_id_mismatch');
+    expect(messages[1]!.headers!['flk-reason']).toContain('malformed:pcs_id_mismatch');
+    expect(messages[0]!.key).toBe(`rejected:${TOPIC}:${PARTITION}:5`);
+    expect(await t.dedup.get('f'.repeat(64))).toBeNull();
+  });
+
+  test('Redis down → a retriable error and no output (the batch is retried, never half-answered)', async () => {
+    const down = Object.assign(new Error('redis: SET failed: connect ECONNREFUSED'), { retriable: true, code: 'REDIS_UNAVAILABLE' });
+    const dedup: DedupStore = { claim: () => Promise.reject(down), claimMany: () => Promise.reject(down), get: () => Promise.reject(down) };
+    const t = setup({ dedup });
+    await expect(t.run([t.rec(t.codec.encodePcs(records(1)[0]!))])).rejects.toMatchObject({ retriable: true });
+  });
+
+  test('registry down → a retriable error', async () => {
+    const t = setup();
+    t.codec.registryDown = true;
+    await expect(t.run([t.rec(t.codec.encodePcs(records(1)[0]!))])).rejects.toMatchObject({ retriable: true, code: 'REGISTRY_UNAVAILABLE' });
+  });
+
+  test('an unreadable stored value does not stall the partition: own decision, flagged duplicate', async () => {
+    const t = setup();
+    const [p] = records(1);
+    await t.dedup.claim(p!.pcs_id, 'not json', 60);
+    const { messages } = await t.run([t.rec(t.codec.encodePcs(p!))]);
+    expect(t.verdictOf(messages[0]!)).toMatchObject({ status: 'accepted', duplicate: true });
+  });
+
+  test('the verdict schema id is used for verdicts and records of the pcs schema are decoded', async () => {
+    const t = setup();
+    const { messages } = await t.run([t.rec(t.codec.encodePcs(records(1)[0]!))]);
+    expect(messages[0]!.value!.readInt32BE(1)).not.toBe(FAKE_PCS_SCHEMA_ID);
+  });
+});

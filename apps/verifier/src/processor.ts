@@ -1,0 +1,145 @@
+// The verifier's batch logic, free of Kafka and Redis clients (ports only), so unit tests run it
+// with in-memory fakes: decode → decide (structure → signature) → one claimMany round trip for
+// the records that passed → decide with the stored verdict for those already claimed → the
+// output messages (verdicts + DLQ entries) of the batch, in input order.
+import { decide, type Clock, type DecisionParams, type DedupStore, type KeyRing, type Logger, type Verdict, type VerdictSource } from '@flk/pcs';
+import type { BatchContext, ConsumedRecord, OutputMessage, RecordBatch } from '@flk/kafka';
+import type { DecodeResult } from '@flk/registry';
+import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey, withSentAt, type WireVerdict } from './verdicts.js';
+
+/** The part of @flk/registry's WireCodec the processor uses. */
+export interface VerdictCodec {
+  decodePcs(message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>>;
+  encodeVerdict(verdict: object): Buffer;
+}
+
+export interface RecordOutcome {
+  offset: string;
+  pcsId: string;
+  status: Verdict['status'];
+  reason: string;
+  duplicate: boolean;
+  /** A replay of the offset that produced the stored verdict (re-published unchanged). */
+  replay: boolean;
+  dlq: boolean;
+  /** Seconds from the record's Kafka timestamp to the decision. */
+  ageSeconds: number | null;
+}
+
+export interface BatchResult {
+  messages: OutputMessage[];
+  outcomes: RecordOutcome[];
+}
+
+export interface ProcessorDeps {
+  codec: VerdictCodec;
+  dedup: DedupStore;
+  keyRing: KeyRing;
+  params: DecisionParams;
+  clock: Clock;
+  dedupTtlSeconds: number;
+  topics: { verdicts: string; dlq: string };
+  logger: Logger;
+  /** Typed event per decide() call, for the decision-latency histogram. */
+  onDecide?: (seconds: number) => void;
+}
+
+interface Pending {
+  record: ConsumedRecord;
+  source: VerdictSource;
+  decidedAt: string;
+  decoded: Record<string, unknown> | null;
+  verdict: WireVerdict;
+  dlqReason: string | null;
+  replay: boolean;
+}
+
+const MAX_REASON_HEADER = 1024;
+
+export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, ctx?: BatchContext) => Promise<BatchResult> {
+  const { codec, dedup, keyRing, params, clock, logger } = deps;
+  const observe = deps.onDecide ?? (() => {});
+
+  const timedDecide = (input: unknown, prior: Verdict | null, meta: { decidedAt: string; source: VerdictSource }): Verdict => {
+    const t0 = performance.now();
+    try {
+      return decide(input, params, keyRing, prior, meta);
+    } finally {
+      observe((performance.now() - t0) / 1000);
+    }
+  };
+
+  return async function processBatch(batch, ctx) {
+    const items: Pending[] = [];
+    // 1. decode → decide(prior = null): structure → signature → signals. Rejected records are final.
+    for (const record of batch.records) {
+      const source: VerdictSource = { topic: batch.topic, partition: batch.partition, offset: record.offset };
+      const decidedAt = new Date(clock.now()).toISOString();
+      const decoded = await codec.decodePcs(record.value); // throws only RegistryUnavailableError (retriable)
+      if (!decoded.ok) {
+        items.push({ record, source, decidedAt, decoded: null, verdict: undecodableVerdict(decoded.reason, { decidedAt, source }), dlqReason: decoded.reason, replay: false });
+        continue;
+      }
+      const v = timedDecide(decoded.value, null, { decidedAt, source });
+      const sentAt = typeof decoded.value.sent_at === 'string' ? decoded.value.sent_at : null;
+      const malformed = v.status === 'rejected' && v.reasons.some((r) => r.startsWith('malformed:'));
+      items.push({ record, source, decidedAt, decoded: decoded.value, verdict: withSentAt(v, sentAt), dlqReason: malformed ? v.reasons.join(',') : null, replay: false });
+    }
+    await ctx?.heartbeat();
+
+    // 2. one pipelined round trip of SET NX GET for every record that passed structure + signature.
+    const toClaim = items.filter((it) => it.verdict.status !== 'rejected');
+    const claims = await dedup.claimMany(
+      toClaim.map((it) => ({ key: it.verdict.pcs_id, value: JSON.stringify(it.verdict) })),
+      deps.dedupTtlSeconds,
+    );
+
+    // 3. not claimed: the stored verdict decides (same offset → unchanged replay; else duplicate).
+    toClaim.forEach((it, i) => {
+      const claim = claims[i]!;
+      if (claim.claimed) return;
+      const prior = parseStoredVerdict(claim.existing, it.verdict.pcs_id);
+      if (prior === null) {
+        // The key is taken but its value is not a verdict we can read: still a repeat of this
+        // pcs_id, so flag our own decision as duplicate rather than stall the partition.
+        logger.error({ pcs_id: it.verdict.pcs_id, topic: it.source.topic, partition: it.source.partition, offset: it.source.offset }, 'stored verdict unreadable; publishing own decision flagged duplicate');
+        it.verdict = { ...it.verdict, duplicate: true };
+        return;
+      }
+      const v = timedDecide(it.decoded, prior, { decidedAt: it.decidedAt, source: it.source });
+      it.verdict = withSentAt(v, it.verdict.sent_at);
+      it.replay = !it.verdict.duplicate;
+    });
+
+    // 4. output messages in input order: each record's verdict, then its DLQ entry if any.
+    const messages: OutputMessage[] = [];
+    const outcomes: RecordOutcome[] = [];
+    const now = clock.now();
+    for (const it of items) {
+      messages.push({ topic: deps.topics.verdicts, key: verdictKey(it.verdict, it.source), value: codec.encodeVerdict(it.verdict) });
+      if (it.dlqReason !== null) {
+        const headers: Record<string, string | Buffer> = {
+          'flk-reason': it.dlqReason.slice(0, MAX_REASON_HEADER),
+          'flk-source-topic': it.source.topic,
+          'flk-source-partition': String(it.source.partition),
+          'flk-source-offset': it.source.offset,
+          'flk-failed-at': it.decidedAt,
+        };
+        if (it.record.key !== null) headers['flk-source-key'] = it.record.key;
+        messages.push({ topic: deps.topics.dlq, key: dlqKey(it.source), value: it.record.value, headers });
+      }
+      const ts = Number(it.record.timestamp);
+      outcomes.push({
+        offset: it.source.offset,
+        pcsId: it.verdict.pcs_id,
+        status: it.verdict.status,
+        reason: reasonLabel(it.verdict.reason),
+        duplicate: it.verdict.duplicate,
+        replay: it.replay,
+        dlq: it.dlqReason !== null,
+        ageSeconds: Number.isFinite(ts) && ts > 0 ? Math.max(0, (now - ts) / 1000) : null,
+      });
+    }
+    return { messages, outcomes };
+  };
+}

@@ -1,0 +1,101 @@
+// Verdict helpers of the verifier: output keys, the stored (Redis) form, and the verdict of a
+// record that could not even be decoded. Pure functions.
+import type { Verdict, VerdictSource } from '@flk/pcs';
+
+/** A verdict as published: the core's Verdict plus the record's sent_at (verdict-v1.avsc). */
+export type WireVerdict = Verdict & { sent_at: string | null };
+
+/**
+ * The key on pcs.verdicts: the pcs_id for records that passed structure and signature, otherwise
+ * `rejected:<topic>:<partition>:<offset>` — a rejected record's pcs_id is attacker-chosen and
+ * must never share (and, compacted, shadow) the key of a real verdict.
+ */
+export function verdictKey(v: Verdict, source: VerdictSource): string {
+  return v.status === 'rejected' ? `rejected:${source.topic}:${source.partition}:${source.offset}` : v.pcs_id;
+}
+
+/** The DLQ key: where the input came from. */
+export function dlqKey(source: VerdictSource): string {
+  return `${source.topic}:${source.partition}:${source.offset}`;
+}
+
+/** Adds the record's sent_at unless the verdict already carries one (a stored verdict does). */
+export function withSentAt(v: Verdict, sentAt: string | null): WireVerdict {
+  const own = (v as Partial<WireVerdict>).sent_at;
+  return { ...v, sent_at: own !== undefined ? own : sentAt };
+}
+
+/** The verdict for bytes that are not a PCS at all (wire/Avro level): rejected, reason from the codec. */
+export function undecodableVerdict(reason: string, meta: { decidedAt: string; source: VerdictSource }): WireVerdict {
+  return {
+    pcs_id: '',
+    status: 'rejected',
+    accepted: false,
+    escalated: false,
+    recomputed_D_hat: null,
+    recomputed_budget: null,
+    reason,
+    reasons: [reason],
+    duplicate: false,
+    decided_at: meta.decidedAt,
+    source: meta.source,
+    tenant_id: null,
+    sent_at: null,
+  };
+}
+
+const STATUSES = new Set(['accepted', 'escalated', 'rejected']);
+const isNumOrNull = (v: unknown) => v === null || typeof v === 'number';
+
+/**
+ * Parses a verdict read back from the dedup store. Returns null when the value is not a verdict
+ * for `pcsId` (corrupted, or written by something else): the caller must not trust it.
+ */
+export function parseStoredVerdict(text: string, pcsId: string): WireVerdict | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  const src = o.source as Record<string, unknown> | null | undefined;
+  const ok =
+    o.pcs_id === pcsId &&
+    typeof o.status === 'string' && STATUSES.has(o.status) &&
+    typeof o.accepted === 'boolean' && typeof o.escalated === 'boolean' &&
+    isNumOrNull(o.recomputed_D_hat) && isNumOrNull(o.recomputed_budget) &&
+    typeof o.reason === 'string' &&
+    Array.isArray(o.reasons) && o.reasons.every((x) => typeof x === 'string') &&
+    typeof o.duplicate === 'boolean' &&
+    typeof o.decided_at === 'string' &&
+    (src === null || (typeof src === 'object' && typeof src.topic === 'string' && typeof src.partition === 'number' && typeof src.offset === 'string')) &&
+    (o.tenant_id === null || typeof o.tenant_id === 'string') &&
+    (o.sent_at === undefined || o.sent_at === null || typeof o.sent_at === 'string');
+  if (!ok) return null;
+  return {
+    pcs_id: o.pcs_id as string,
+    status: o.status as Verdict['status'],
+    accepted: o.accepted as boolean,
+    escalated: o.escalated as boolean,
+    recomputed_D_hat: o.recomputed_D_hat as number | null,
+    recomputed_budget: o.recomputed_budget as number | null,
+    reason: o.reason as string,
+    reasons: [...(o.reasons as string[])],
+    duplicate: o.duplicate as boolean,
+    decided_at: o.decided_at as string,
+    source: src === null ? null : { topic: src!.topic as string, partition: src!.partition as number, offset: src!.offset as string },
+    tenant_id: o.tenant_id as string | null,
+    sent_at: (o.sent_at as string | null | undefined) ?? null,
+  };
+}
+
+/**
+ * A bounded metric label for a reason: `malformed:type:scales[3]` → `malformed:type`, anything
+ * outside the vocabulary's alphabet → `other`, so attacker-chosen text cannot explode cardinality.
+ */
+export function reasonLabel(reason: string): string {
+  const two = reason.split(':').slice(0, 2).join(':');
+  return /^[a-z0-9_:]{1,48}$/.test(two) ? two : 'other';
+}

@@ -1,0 +1,228 @@
+// The consume → produce loop against a scripted kafkajs stand-in (no network): what is committed,
+// what is retried, what is skipped. The real thing runs in test/integration/pipeline*.test.ts.
+import { describe, expect, test } from '@jest/globals';
+import type { EachBatchPayload } from 'kafkajs';
+import type { KafkaClient } from './client.js';
+import { KafkaUnavailableError } from './errors.js';
+import { createTransactionalConsumer, type ConsumerEvent, type RecordBatch } from './transactional-consumer.js';
+import type { InputOffset, OutputMessage, TransactionalOutputs } from './transactional-output.js';
+
+const TOPIC = 'in';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Promise<OutputMessage[]> } = {}) {
+  let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+  const listeners = new Map<string, (e: { payload: unknown }) => void>();
+  const calls = { seeks: [] as unknown[], pauses: [] as unknown[], resumes: [] as unknown[], resolved: [] as string[] };
+  const committed = new Map<number, string>(); // the group's committed offsets (broker side)
+  const txns: Array<{ messages: number; offset: InputOffset }> = [];
+  let failCommits = 0;
+  let commitSucceedsButThrows = false;
+  const fresh = new Set<number>();
+  const consumer = {
+    events: { GROUP_JOIN: 'join', HEARTBEAT: 'hb', CRASH: 'crash' },
+    on: (ev: string, fn: (e: { payload: unknown }) => void) => listeners.set(ev, fn),
+    connect: async () => {},
+    subscribe: async () => {},
+    run: async (cfg: { eachBatch: (p: EachBatchPayload) => Promise<void>; autoCommit: boolean; eachBatchAutoResolve: boolean }) => {
+      expect(cfg.autoCommit).toBe(false);
+      expect(cfg.eachBatchAutoResolve).toBe(false);
+      eachBatch = cfg.eachBatch;
+    },
+    seek: (x: unknown) => calls.seeks.push(x),
+    pause: (x: unknown) => calls.pauses.push(x),
+    resume: (x: unknown) => calls.resumes.push(x),
+    stop: async () => {},
+    disconnect: async () => {},
+  };
+  const admin = {
+    connect: async () => {},
+    disconnect: async () => {},
+    fetchOffsets: async () => [{ topic: TOPIC, partitions: [...committed].map(([partition, offset]) => ({ partition, offset })) }],
+  };
+  const kafka = { consumer: (cfg: { readUncommitted: boolean }) => (expect(cfg.readUncommitted).toBe(false), consumer), admin: () => admin } as unknown as KafkaClient;
+  const outputs: TransactionalOutputs = {
+    async acquire(_topic, partition) {
+      const isFresh = !fresh.has(partition);
+      fresh.add(partition);
+      return {
+        fresh: isFresh,
+        output: {
+          transactionalId: `t-${partition}`,
+          async commit(messages, offset) {
+            if (commitSucceedsButThrows) {
+              commitSucceedsButThrows = false;
+              committed.set(offset.partition, offset.offset);
+              fresh.delete(partition);
+              throw new KafkaUnavailableError('EndTxn timed out (but committed)');
+            }
+            if (failCommits > 0) {
+              failCommits--;
+              fresh.delete(partition); // a failed transaction discards the producer
+              throw new KafkaUnavailableError('broker down');
+            }
+            committed.set(offset.partition, offset.offset);
+            txns.push({ messages: messages.length, offset });
+          },
+        },
+      };
+    },
+    release: async () => {},
+    closeAll: async () => {},
+  };
+  const events: ConsumerEvent[] = [];
+  const fatal: unknown[] = [];
+  const processed: string[][] = [];
+  const tc = createTransactionalConsumer({
+    kafka,
+    outputs,
+    groupId: 'g',
+    topic: TOPIC,
+    maxRecordsPerTransaction: opts.maxRecords ?? 500,
+    backoff: { initialMs: 1, maxMs: 2 },
+    onEvent: (e) => events.push(e),
+    onFatal: (e) => fatal.push(e),
+    process:
+      opts.process ??
+      (async (b) => {
+        processed.push(b.records.map((r) => r.offset));
+        return b.records.map((r) => ({ topic: 'out', key: r.offset, value: r.value }));
+      }),
+  });
+
+  const join = (partitions: number[]) => listeners.get('join')!({ payload: { memberAssignment: { [TOPIC]: partitions } } });
+  const deliver = (partition: number, offsets: number[], extra: { lastOffset?: number; onHeartbeat?: () => void } = {}) =>
+    eachBatch!({
+      batch: {
+        topic: TOPIC,
+        partition,
+        highWatermark: String((extra.lastOffset ?? offsets[offsets.length - 1]!) + 1 + 10),
+        messages: offsets.map((o) => ({ offset: String(o), key: null, value: Buffer.from([o]), timestamp: '0', attributes: 0, headers: {} })),
+        lastOffset: () => String(extra.lastOffset ?? offsets[offsets.length - 1]),
+        firstOffset: () => String(offsets[0]),
+      },
+      resolveOffset: (o: string) => calls.resolved.push(o),
+      heartbeat: async () => extra.onHeartbeat?.(),
+      isRunning: () => true,
+      isStale: () => false,
+      pause: () => () => {},
+      commitOffsetsIfNecessary: async () => {},
+      uncommittedOffsets: () => ({ topics: [] }),
+    } as unknown as EachBatchPayload);
+
+  return {
+    tc, join, deliver, calls, committed, txns, events, fatal, processed,
+    failNextCommits: (n: number) => (failCommits = n),
+    nextCommitAmbiguous: () => (commitSucceedsButThrows = true),
+  };
+}
+
+describe('transactional consumer', () => {
+  test('a batch is cut into transactions of at most maxRecords; each commits outputs + next offset, then resolves', async () => {
+    const h = harness({ maxRecords: 2 });
+    await h.tc.start();
+    h.join([0]);
+    await h.deliver(0, [10, 11, 12, 13, 14], { lastOffset: 15 }); // 15: a trailing control record
+    expect(h.processed).toEqual([['10', '11'], ['12', '13'], ['14']]);
+    expect(h.txns.map((t) => [t.messages, t.offset.offset])).toEqual([[2, '12'], [2, '14'], [1, '16']]);
+    expect(h.txns[0]!.offset).toMatchObject({ consumerGroupId: 'g', topic: TOPIC, partition: 0 });
+    expect(h.calls.resolved).toEqual(['11', '13', '14']);
+    expect(h.events.filter((e) => e.type === 'committed')).toHaveLength(3);
+    expect(h.calls.seeks).toEqual([]);
+  });
+
+  test('a retriable failure seeks back to the first unanswered offset, pauses, and resumes after a backoff', async () => {
+    let n = 0;
+    const h = harness({
+      maxRecords: 2,
+      process: async (b) => {
+        if (++n === 2) throw Object.assign(new Error('redis down'), { retriable: true, code: 'REDIS_UNAVAILABLE' });
+        return b.records.map((r) => ({ topic: 'out', key: r.offset, value: null }));
+      },
+    });
+    await h.tc.start();
+    h.join([1]);
+    await h.deliver(1, [0, 1, 2, 3]);
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['2']); // the first chunk only
+    expect(h.calls.resolved).toEqual(['1']);
+    expect(h.calls.seeks).toEqual([{ topic: TOPIC, partition: 1, offset: '2' }]);
+    expect(h.calls.pauses).toEqual([[{ topic: TOPIC, partitions: [1] }]]);
+    expect(h.events.find((e) => e.type === 'retry')).toMatchObject({ partition: 1, attempt: 1, code: 'REDIS_UNAVAILABLE' });
+    await sleep(20);
+    expect(h.calls.resumes).toEqual([[{ topic: TOPIC, partitions: [1] }]]);
+    // The retry (redelivery from offset 2) succeeds and the attempt counter resets.
+    await h.deliver(1, [2, 3]);
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['2', '4']);
+  });
+
+  test('a failed Kafka transaction is retried with a new producer, after re-reading the committed offset', async () => {
+    const h = harness();
+    await h.tc.start();
+    h.join([0]);
+    h.failNextCommits(1);
+    await h.deliver(0, [0, 1, 2]);
+    expect(h.calls.seeks).toEqual([{ topic: TOPIC, partition: 0, offset: '0' }]);
+    expect(h.events.some((e) => e.type === 'kafka' && !e.ok)).toBe(true);
+    await h.deliver(0, [0, 1, 2]);
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['3']);
+  });
+
+  test('an ambiguous commit that did commit is not answered twice: the retry skips to the committed offset', async () => {
+    const h = harness();
+    await h.tc.start();
+    h.join([0]);
+    h.nextCommitAmbiguous();
+    await h.deliver(0, [0, 1, 2]);
+    expect(h.committed.get(0)).toBe('3');
+    await h.deliver(0, [0, 1, 2]); // redelivered after the seek-back
+    expect(h.processed).toHaveLength(1); // not processed again
+    expect(h.txns).toHaveLength(0);
+    expect(h.calls.seeks.at(-1)).toEqual({ topic: TOPIC, partition: 0, offset: '3' });
+    expect(h.events.find((e) => e.type === 'skipped')).toMatchObject({ fromOffset: '0', committedOffset: '3' });
+  });
+
+  test('a newly assigned partition whose previous owner committed further is skipped ahead, not re-answered', async () => {
+    const h = harness();
+    await h.tc.start();
+    h.join([0]);
+    h.committed.set(0, '50'); // committed by the previous owner after kafkajs fetched offsets for us
+    await h.deliver(0, [40, 41, 42]);
+    expect(h.processed).toEqual([]);
+    expect(h.calls.seeks).toEqual([{ topic: TOPIC, partition: 0, offset: '50' }]);
+  });
+
+  test('a non-retriable error pauses everything and reports fatal, committing nothing', async () => {
+    const h = harness({ process: async () => { throw new TypeError('bug'); } });
+    await h.tc.start();
+    h.join([0]);
+    await h.deliver(0, [0, 1]);
+    expect(h.fatal).toHaveLength(1);
+    expect(h.txns).toHaveLength(0);
+    expect(h.calls.pauses).toEqual([[{ topic: TOPIC }]]);
+    expect(h.calls.resolved).toEqual([]);
+  });
+
+  test('a failure after the partition was revoked leaves no stale seek or pause behind', async () => {
+    const ref: { h?: ReturnType<typeof harness> } = {};
+    const h = harness({
+      process: async () => {
+        ref.h!.join([1]); // rebalance while processing: partition 0 goes elsewhere
+        throw Object.assign(new Error('redis down'), { retriable: true });
+      },
+    });
+    ref.h = h;
+    await h.tc.start();
+    h.join([0, 1]);
+    await h.deliver(0, [5]);
+    expect(h.calls.seeks).toEqual([]);
+    expect(h.calls.pauses).toEqual([]);
+  });
+
+  test('a rebalance signalled by a heartbeat stops after the chunk in progress is committed', async () => {
+    const h = harness({ maxRecords: 1 });
+    await h.tc.start();
+    h.join([0]);
+    await h.deliver(0, [0, 1, 2], { onHeartbeat: () => { throw new Error('The group is rebalancing'); } });
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['1']);
+  });
+});

@@ -1,0 +1,166 @@
+// The Redis connection: an ioredis client tuned to fail fast (no offline queue, short timeouts,
+// endless background reconnects), so a Redis outage surfaces as a retriable error at the call
+// site instead of a request that hangs while Kafka's session times out.
+import { Redis } from 'ioredis';
+import type { Logger } from '@flk/pcs';
+import { silentLogger } from '@flk/pcs';
+import { RedisUnavailableError, RedisVersionError, toRedisError } from './errors.js';
+
+/**
+ * The commands this lib sends, declared structurally (an ioredis `Redis` fits) so tests can pass
+ * a fake and nothing else of ioredis leaks into the port.
+ */
+export interface RedisCommands {
+  call(command: string, args: (string | number)[]): Promise<unknown>;
+  pipeline(): RedisPipeline;
+}
+export interface RedisPipeline {
+  call(command: string, args: (string | number)[]): unknown;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
+export interface RedisClientOptions {
+  /** redis://[user:pass@]host:port[/db] or rediss:// for TLS. */
+  url: string;
+  /** CLIENT SETNAME, visible in CLIENT LIST (e.g. flk-verifier). */
+  connectionName?: string;
+  connectTimeoutMs?: number;
+  /** A command without a reply after this long fails (retriable); default 2000. */
+  commandTimeoutMs?: number;
+  /** Upper bound of the delay between reconnect attempts; default 2000. */
+  maxReconnectDelayMs?: number;
+  logger?: Logger;
+}
+
+export interface RedisConnection extends RedisCommands {
+  /** PING; resolves when Redis answers, throws a typed error otherwise. */
+  ping(): Promise<void>;
+  /** `redis_version` from INFO server. */
+  serverVersion(): Promise<string>;
+  /** QUIT, falling back to a hard disconnect. */
+  close(): Promise<void>;
+}
+
+/** Redis 7.0 added GET to SET ... NX (one atomic claim that also returns the stored value). */
+export const MIN_REDIS_VERSION = '7.0.0';
+
+export function createRedisClient(opts: RedisClientOptions): RedisConnection {
+  const logger = opts.logger ?? silentLogger;
+  const maxDelay = opts.maxReconnectDelayMs ?? 2000;
+  const client = new Redis(opts.url, {
+    connectionName: opts.connectionName,
+    connectTimeout: opts.connectTimeoutMs ?? 2000,
+    commandTimeout: opts.commandTimeoutMs ?? 2000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    // Keep reconnecting forever in the background; callers see fast failures meanwhile.
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
+    lazyConnect: false,
+  });
+  // Without a listener ioredis prints every connection error to the console. Log state changes
+  // once, not every reconnect attempt.
+  let healthy: boolean | undefined;
+  client.on('ready', () => {
+    if (healthy !== true) logger.info({ component: 'redis' }, 'redis connected');
+    healthy = true;
+  });
+  client.on('error', (err: Error) => {
+    if (healthy !== false) logger.warn({ component: 'redis', err: err.message }, 'redis unavailable');
+    healthy = false;
+  });
+
+  // Without an offline queue a command sent while (re)connecting fails at once; wait for the
+  // connection a little (one connect timeout) first, so start-up and short blips are not errors.
+  const readyWaitMs = opts.connectTimeoutMs ?? 2000;
+  const waitReady = async (): Promise<void> => {
+    if (client.status === 'ready') return;
+    if (client.status === 'end') throw new RedisUnavailableError('redis: connection closed');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.off('ready', onReady);
+        reject(new RedisUnavailableError(`redis: not connected after ${readyWaitMs} ms`));
+      }, readyWaitMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once('ready', onReady);
+      timer.unref?.();
+    });
+  };
+
+  const call = async (command: string, args: (string | number)[]): Promise<unknown> => {
+    try {
+      await waitReady();
+      return await client.call(command, args);
+    } catch (err) {
+      throw toRedisError(err, command);
+    }
+  };
+
+  const pipeline = (): RedisPipeline => {
+    const queued: Array<[string, (string | number)[]]> = [];
+    return {
+      call(command, args) {
+        queued.push([command, args]);
+        return this;
+      },
+      async exec() {
+        try {
+          await waitReady();
+          const p = client.pipeline();
+          for (const [c, a] of queued) p.call(c, a);
+          return await p.exec();
+        } catch (err) {
+          throw toRedisError(err, 'pipeline');
+        }
+      },
+    };
+  };
+
+  return {
+    call,
+    pipeline,
+    async ping() {
+      await call('PING', []);
+    },
+    async serverVersion() {
+      return parseServerVersion(String(await call('INFO', ['server'])));
+    },
+    async close() {
+      if (client.status === 'ready') {
+        try {
+          await client.quit();
+          return;
+        } catch {
+          // fall through to a hard disconnect
+        }
+      }
+      client.disconnect(); // also cancels a pending reconnect
+    },
+  };
+}
+
+/** `redis_version` from the text of INFO server ('' when absent). */
+export function parseServerVersion(info: string): string {
+  const m = /^redis_version:([^\r\n]+)/m.exec(info);
+  return m?.[1]?.trim() ?? '';
+}
+
+/** Numeric comparison of dotted versions: -1, 0 or 1. Missing parts count as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((s) => Number.parseInt(s, 10) || 0);
+  const pb = b.split('.').map((s) => Number.parseInt(s, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Throws RedisVersionError (not retriable) when the server cannot do SET ... NX GET. */
+export function assertSupportedVersion(version: string): void {
+  if (version === '' || compareVersions(version, MIN_REDIS_VERSION) < 0) {
+    throw new RedisVersionError(version || 'unknown', MIN_REDIS_VERSION);
+  }
+}
