@@ -2,7 +2,7 @@
 // the shared DedupStore conformance suite, plus what only a real server can show.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { runDedupStoreConformance } from '@flk/pcs/testing';
+import { runDedupStoreConformance } from '@flk/pcs/conformance';
 import { createRedisClient, type RedisConnection } from './client.js';
 import { createRedisDedupStore } from './dedup-store.js';
 import { RedisUnavailableError } from './errors.js';

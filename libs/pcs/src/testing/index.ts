@@ -1,8 +1,5 @@
-// @flk/pcs/testing: fakes, fixtures and the DedupStore conformance suite, for this lib's tests and
-// for the adapters' (libs/redis runs runDedupStoreConformance against a real Redis).
-// For jest only: runDedupStoreConformance imports @jest/globals, which fails outside a jest run
-// (scripts such as the bench import ./sample.js directly).
+// @flk/pcs/testing: fakes and fixtures for tests, benchmarks and drills (no test-runner imports,
+// so scripts can load it). The jest conformance suite is the separate entry @flk/pcs/conformance.
 export { createMemoryDedupStore } from './memory-dedup-store.js';
 export { fixedClock, type ManualClock } from './clock.js';
-export { runDedupStoreConformance, type DedupConformanceOptions } from './dedup-conformance.js';
 export { sampleRecord, testKeyRing, testSigner, TEST_KEYS, type SampleOptions } from './sample.js';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { createMemoryDedupStore, fixedClock, runDedupStoreConformance, sampleRecord } from './index.js';
+import { createMemoryDedupStore, fixedClock, sampleRecord } from './index.js';
+import { runDedupStoreConformance } from './conformance.js';
 import { validatePcs } from '../validate.js';
 
 runDedupStoreConformance('memory', (clock) => createMemoryDedupStore(clock));
