@@ -21,7 +21,7 @@ import {
   type Pcs,
 } from '../src/index.js';
 // sample.js, not the testing entry point: that one also holds the jest conformance suite.
-import { sampleRecord, TEST_KEYS } from '@flk/pcs/testing';
+import { sampleRecord, TEST_KEYS } from '../src/testing/index.js';
 
 const ROW_MS = Number(process.env.BENCH_ROW_MS ?? 1000);
 const WARMUP_MS = 150;
