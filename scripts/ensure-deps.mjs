@@ -2,6 +2,10 @@
 // Makes `npm test` and `npm run demo` work on a fresh clone: installs the locked dependencies when
 // node_modules is missing or older than package-lock.json. Node builtins only (it runs before
 // anything is installed). npm writes node_modules/.package-lock.json on every install.
+// `npm install`, not `npm ci`: the registry mirror this project's machines use lacks some
+// platform builds of optional native packages (@swc/core-darwin-*, @nx/nx-darwin-*), so those
+// can't be in the lockfile and `npm ci` refuses the lockfile as out of sync; `npm install`
+// installs exactly the locked versions that exist for this platform and leaves the lockfile alone.
 import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -13,10 +17,10 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 
 const fresh = existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs;
 if (!fresh) {
-  console.error('[flk] installing npm dependencies (npm ci) ...');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  console.error('[flk] installing npm dependencies (npm install, locked versions) ...');
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
-    console.error(`[flk] npm ci failed with exit code ${r.status}`);
+    console.error(`[flk] npm install failed with exit code ${r.status}`);
     process.exit(r.status ?? 1);
   }
 }
