@@ -8,3 +8,4 @@ export * from './processes.js';
 export * from './redis.js';
 export * from './pipeline.js';
 export * from './tcp-proxy.js';
+export * from './chaos.js';
