@@ -1,0 +1,238 @@
+{{/* Names ------------------------------------------------------------------------------------- */}}
+{{- define "flk.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "flk.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "<fullname>-<component>", e.g. flk-verifier. Call with (list $ "verifier"). */}}
+{{- define "flk.componentName" -}}
+{{- $root := index . 0 -}}
+{{- printf "%s-%s" (include "flk.fullname" $root | trunc 50 | trimSuffix "-") (index . 1) -}}
+{{- end -}}
+
+{{- define "flk.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "flk.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: flk
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Selector labels of one component. Call with (list $ "verifier"). */}}
+{{- define "flk.selectorLabels" -}}
+{{- $root := index . 0 -}}
+app.kubernetes.io/name: {{ include "flk.name" $root }}
+app.kubernetes.io/instance: {{ $root.Release.Name }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{- define "flk.componentLabels" -}}
+{{ include "flk.labels" (index . 0) }}
+app.kubernetes.io/component: {{ index . 1 }}
+{{- end -}}
+
+{{- define "flk.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "flk.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Image reference. Call with (list $ .Values.verifier.image). */}}
+{{- define "flk.image" -}}
+{{- $root := index . 0 -}}
+{{- $img := index . 1 -}}
+{{- $ref := printf "%s%s:%s" $root.Values.image.registry $img.repository (default $root.Chart.AppVersion $root.Values.image.tag) -}}
+{{- if $img.digest -}}{{- $ref = printf "%s@%s" $ref $img.digest -}}{{- end -}}
+{{- $ref -}}
+{{- end -}}
+
+{{/* Secrets ----------------------------------------------------------------------------------- */}}
+{{- define "flk.secretName" -}}
+{{- default (include "flk.fullname" .) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{/* A secretKeyRef for a {name, key} value; an empty name means the chart's Secret. Call with (list $ ref). */}}
+{{- define "flk.secretKeyRef" -}}
+{{- $root := index . 0 -}}
+{{- $ref := index . 1 -}}
+secretKeyRef:
+  name: {{ default (include "flk.secretName" $root) $ref.name }}
+  key: {{ $ref.key }}
+{{- end -}}
+
+{{/* Endpoints ---------------------------------------------------------------------------------- */}}
+{{- define "flk.schemaRegistryUrl" -}}
+{{- if .Values.schemaRegistry.enabled -}}
+{{- printf "http://%s:%v" (include "flk.componentName" (list . "schema-registry")) .Values.schemaRegistry.port -}}
+{{- else -}}
+{{- required "schemaRegistry.url is required when schemaRegistry.enabled=false" .Values.schemaRegistry.url -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "flk.redisUrl" -}}
+{{- $r := .Values.redis -}}
+{{- $auth := "" -}}
+{{- if $r.auth.enabled -}}{{- $auth = printf "%s:$(REDIS_PASSWORD)@" $r.auth.username -}}{{- end -}}
+{{- printf "%s://%s%s:%v/%v" (ternary "rediss" "redis" $r.tls.enabled) $auth $r.host $r.port $r.db -}}
+{{- end -}}
+
+{{/*
+Kafka connection env. Call with (list $ brokersOverride): an override (sink.kafkaBrokers,
+schemaRegistry.kafkaBrokers) points that component at a listener without TLS/SASL, for the
+components that do not read KAFKA_SSL / KAFKA_SASL_* yet (docs/deploy.md, known gaps).
+*/}}
+{{- define "flk.kafkaEnv" -}}
+{{- $root := index . 0 -}}
+{{- $override := index . 1 -}}
+{{- with $root -}}
+- name: KAFKA_BROKERS
+  value: {{ default (required "kafka.brokers is required" .Values.kafka.brokers) $override | quote }}
+- name: KAFKAJS_NO_PARTITIONER_WARNING
+  value: "1"
+{{- if not $override }}
+{{- if .Values.kafka.tls.enabled }}
+- name: KAFKA_SSL
+  value: "true"
+{{- if .Values.kafka.tls.caSecret.name }}
+- name: KAFKA_SSL_CA_FILE
+  value: /etc/flk/kafka-ca/{{ .Values.kafka.tls.caSecret.key }}
+{{- end }}
+{{- end }}
+{{- if .Values.kafka.sasl.enabled }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ .Values.kafka.sasl.mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  value: {{ required "kafka.sasl.username is required with kafka.sasl.enabled" .Values.kafka.sasl.username | quote }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    {{- include "flk.secretKeyRef" (list . .Values.kafka.sasl.passwordSecret) | nindent 4 }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Environment shared by the verifier and the sink. Call with (list $ brokersOverride). */}}
+{{- define "flk.commonEnv" -}}
+{{- $root := index . 0 -}}
+{{ include "flk.kafkaEnv" . }}
+{{- with $root }}
+- name: SCHEMA_REGISTRY_URL
+  value: {{ include "flk.schemaRegistryUrl" . | quote }}
+- name: PCS_SUBMITTED_TOPIC
+  value: {{ .Values.topics.submitted | quote }}
+- name: PCS_VERDICTS_TOPIC
+  value: {{ .Values.topics.verdicts | quote }}
+- name: PCS_DLQ_TOPIC
+  value: {{ .Values.topics.dlq | quote }}
+- name: LOG_LEVEL
+  value: {{ .Values.logLevel | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "flk.metricsAuthEnv" -}}
+- name: METRICS_USER
+  valueFrom:
+    {{- include "flk.secretKeyRef" (list . (dict "name" "" "key" "METRICS_USER")) | nindent 4 }}
+- name: METRICS_PASS
+  valueFrom:
+    {{- include "flk.secretKeyRef" (list . (dict "name" "" "key" "METRICS_PASS")) | nindent 4 }}
+{{- end -}}
+
+{{/* Volumes for /tmp and the Kafka CA; mounts to match. Call with (list $ brokersOverride). */}}
+{{- define "flk.volumes" -}}
+{{- $override := index . 1 -}}
+{{- with index . 0 -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 64Mi
+{{- if and (not $override) .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+- name: kafka-ca
+  secret:
+    secretName: {{ .Values.kafka.tls.caSecret.name }}
+    items:
+      - key: {{ .Values.kafka.tls.caSecret.key }}
+        path: {{ .Values.kafka.tls.caSecret.key }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "flk.volumeMounts" -}}
+{{- $override := index . 1 -}}
+{{- with index . 0 -}}
+- name: tmp
+  mountPath: /tmp
+{{- if and (not $override) .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+- name: kafka-ca
+  mountPath: /etc/flk/kafka-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "flk.probes" -}}
+startupProbe:
+  httpGet:
+    path: /health
+    port: http
+  periodSeconds: 2
+  failureThreshold: 30
+livenessProbe:
+  httpGet:
+    path: /health
+    port: http
+  periodSeconds: 10
+  timeoutSeconds: 3
+  failureThreshold: 3
+readinessProbe:
+  httpGet:
+    path: /ready
+    port: http
+  periodSeconds: 5
+  timeoutSeconds: 3
+  failureThreshold: 3
+{{- end -}}
+
+{{/* Checks that fail the render early with a readable message. */}}
+{{- define "flk.validate" -}}
+{{- if and .Values.verifier.autoscaling.enabled .Values.verifier.keda.enabled -}}
+{{- fail "verifier.autoscaling.enabled and verifier.keda.enabled are exclusive (KEDA manages its own HPA)" -}}
+{{- end -}}
+{{- if not (has .Values.pcs.signAlg (list "none" "hmac" "ed25519")) -}}
+{{- fail "pcs.signAlg must be none, hmac or ed25519" -}}
+{{- end -}}
+{{- if and (eq .Values.pcs.signAlg "ed25519") (empty .Values.pcs.ed25519PublicKeys) -}}
+{{- fail "pcs.ed25519PublicKeys: at least one public key is required with pcs.signAlg=ed25519" -}}
+{{- end -}}
+{{- if not .Values.secrets.existingSecret -}}
+{{- if and (eq .Values.pcs.signAlg "hmac") (not .Values.pcs.hmacKeySecret.name) (not .Values.secrets.values.PCS_HMAC_KEY) -}}
+{{- fail "pcs.signAlg=hmac: set secrets.existingSecret, pcs.hmacKeySecret.name or secrets.values.PCS_HMAC_KEY" -}}
+{{- end -}}
+{{- if and .Values.metrics.basicAuth.enabled (or (not .Values.secrets.values.METRICS_USER) (not .Values.secrets.values.METRICS_PASS)) -}}
+{{- fail "metrics.basicAuth.enabled: set secrets.existingSecret or secrets.values.METRICS_USER and METRICS_PASS" -}}
+{{- end -}}
+{{- if and .Values.kafka.sasl.enabled (not .Values.kafka.sasl.passwordSecret.name) (not .Values.secrets.values.KAFKA_SASL_PASSWORD) -}}
+{{- fail "kafka.sasl.enabled: set secrets.existingSecret, kafka.sasl.passwordSecret.name or secrets.values.KAFKA_SASL_PASSWORD" -}}
+{{- end -}}
+{{- if and .Values.redis.auth.enabled (not .Values.redis.auth.passwordSecret.name) (not .Values.secrets.values.REDIS_PASSWORD) -}}
+{{- fail "redis.auth.enabled: set secrets.existingSecret, redis.auth.passwordSecret.name or secrets.values.REDIS_PASSWORD" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
