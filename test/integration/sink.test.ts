@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 import { LOCK_FILE, readAuditTail, verifyAuditDir } from '@flk/audit';
 import { createWireCodec, type WireCodec } from '@flk/registry';
+import { freePort } from '../support/index.js';
 
 // The sink against the real local stack (Kafka + schema registry, started by test/global-setup.js):
 // Avro verdicts produced in Kafka transactions to a random topic, the sink run as a child process
@@ -77,17 +77,6 @@ function parseMetrics(text: string): Map<string, number> {
     if (match) m.set(match[1]!, Number(match[2]));
   }
   return m;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 50): Promise<T> {
