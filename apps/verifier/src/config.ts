@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EnvReader, type Env } from '@flk/config';
 import { createDecisionParams, createKeyRing, FlkPcsError, SIGN_ALGS, type DecisionParams, type KeyRing, type SignAlg } from '@flk/pcs';
+import { createNodeKeyRing } from './node-keyring.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -111,10 +112,10 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   try {
     if (signAlg === 'hmac') {
       if (hmacKeys.length === 0) r.problem('PCS_HMAC_KEY: required when PCS_SIGN_ALG=hmac');
-      else keyRing = createKeyRing({ alg: 'hmac', hmacKeys });
+      else keyRing = createNodeKeyRing({ alg: 'hmac', hmacKeys });
     } else if (signAlg === 'ed25519') {
       if (edKeys.length === 0) r.problem('PCS_ED25519_PUB_B64: required when PCS_SIGN_ALG=ed25519');
-      else keyRing = createKeyRing({ alg: 'ed25519', ed25519PublicKeysB64: edKeys });
+      else keyRing = createNodeKeyRing({ alg: 'ed25519', ed25519PublicKeysB64: edKeys });
     }
   } catch (err) {
     // The core's messages describe the problem, never the key.
@@ -161,8 +162,8 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     keyRing,
     params,
     dedupTtlSeconds: r.int('DEDUP_TTL_SECONDS', 1_209_600, { min: 1, max: 10 * 365 * 86_400 }),
-    maxBatchRecords: r.int('VERIFIER_MAX_BATCH_RECORDS', 500, { min: 1, max: 10_000 }),
-    partitionsConsumedConcurrently: r.int('VERIFIER_PARTITIONS_CONCURRENCY', 3, { min: 1, max: 256 }),
+    maxBatchRecords: r.int('VERIFIER_MAX_BATCH_RECORDS', 1000, { min: 1, max: 10_000 }),
+    partitionsConsumedConcurrently: r.int('VERIFIER_PARTITIONS_CONCURRENCY', 6, { min: 1, max: 256 }),
     maxBytesPerPartition: r.int('KAFKA_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
     sessionTimeoutMs: r.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
     heartbeatIntervalMs: r.int('KAFKA_HEARTBEAT_INTERVAL_MS', 3_000, { min: 100, max: 60_000 }),

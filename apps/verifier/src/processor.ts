@@ -10,6 +10,8 @@ import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey
 /** The part of @flk/registry's WireCodec the processor uses. */
 export interface VerdictCodec {
   decodePcs(message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>>;
+  /** Synchronous decode when no registry request is needed (undefined otherwise): saves a promise per record. */
+  decodePcsSync?(message: Buffer | null): DecodeResult<Record<string, unknown>> | undefined;
   encodeVerdict(verdict: object): Buffer;
 }
 
@@ -42,6 +44,8 @@ export interface ProcessorDeps {
   logger: Logger;
   /** Typed event per decide() call, for the decision-latency histogram. */
   onDecide?: (seconds: number) => void;
+  /** Largest input value + key a DLQ entry copies whole (default DLQ_MAX_ENTRY_BYTES). */
+  dlqMaxEntryBytes?: number;
 }
 
 interface Pending {
@@ -55,6 +59,17 @@ interface Pending {
 }
 
 const MAX_REASON_HEADER = 1024;
+/**
+ * The broker refuses a DLQ record bigger than the DLQ topic's max.message.bytes (1 MiB by default),
+ * and a refused transaction would be retried forever (a poison pill). So an entry copies the input
+ * value and key whole only up to this many bytes; a bigger one keeps the first DLQ_TRUNCATED_BYTES
+ * of the value, drops the key header and says so (`flk-value-truncated`, `flk-value-bytes`,
+ * `flk-source-key-bytes`); the source headers still locate the original in the input topic.
+ * (Entries that are each small enough but large together are split over several produce
+ * requests of the same transaction by @flk/kafka.)
+ */
+export const DLQ_MAX_ENTRY_BYTES = 900 * 1024;
+export const DLQ_TRUNCATED_BYTES = 1024;
 
 export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, ctx?: BatchContext) => Promise<BatchResult> {
   const { codec, dedup, keyRing, params, clock, logger } = deps;
@@ -75,7 +90,8 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
     for (const record of batch.records) {
       const source: VerdictSource = { topic: batch.topic, partition: batch.partition, offset: record.offset };
       const decidedAt = new Date(clock.now()).toISOString();
-      const decoded = await codec.decodePcs(record.value); // throws only RegistryUnavailableError (retriable)
+      // decodePcs throws only RegistryUnavailableError (retriable); the sync path never needs the registry.
+      const decoded = codec.decodePcsSync?.(record.value) ?? (await codec.decodePcs(record.value));
       if (!decoded.ok) {
         items.push({ record, source, decidedAt, decoded: null, verdict: undecodableVerdict(decoded.reason, { decidedAt, source }), dlqReason: decoded.reason, replay: false });
         continue;
@@ -115,6 +131,7 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
     const messages: OutputMessage[] = [];
     const outcomes: RecordOutcome[] = [];
     const now = clock.now();
+    const dlqMaxEntry = deps.dlqMaxEntryBytes ?? DLQ_MAX_ENTRY_BYTES;
     for (const it of items) {
       messages.push({ topic: deps.topics.verdicts, key: verdictKey(it.verdict, it.source), value: codec.encodeVerdict(it.verdict) });
       if (it.dlqReason !== null) {
@@ -125,8 +142,17 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
           'flk-source-offset': it.source.offset,
           'flk-failed-at': it.decidedAt,
         };
-        if (it.record.key !== null) headers['flk-source-key'] = it.record.key;
-        messages.push({ topic: deps.topics.dlq, key: dlqKey(it.source), value: it.record.value, headers });
+        let value = it.record.value;
+        const size = (value?.length ?? 0) + (it.record.key?.length ?? 0);
+        if (size <= dlqMaxEntry) {
+          if (it.record.key !== null) headers['flk-source-key'] = it.record.key;
+        } else {
+          headers['flk-value-truncated'] = 'true';
+          headers['flk-value-bytes'] = String(value?.length ?? 0);
+          if (it.record.key !== null) headers['flk-source-key-bytes'] = String(it.record.key.length);
+          value = value === null ? null : value.subarray(0, DLQ_TRUNCATED_BYTES);
+        }
+        messages.push({ topic: deps.topics.dlq, key: dlqKey(it.source), value, headers });
       }
       const ts = Number(it.record.timestamp);
       outcomes.push({

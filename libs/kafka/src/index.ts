@@ -13,6 +13,7 @@ export type {
   TransactionalConsumerOptions,
 } from './transactional-consumer.js';
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+export { FastDefaultPartitioner, murmur2 } from './partitioner.js';
 export type { BackoffOptions } from './backoff.js';
 export {
   FlkKafkaError,

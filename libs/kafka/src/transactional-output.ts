@@ -2,11 +2,12 @@
 // the pre-KIP-447 fencing pattern: whoever owns input partition p owns that id, so a new owner's
 // InitProducerId fences the previous one and aborts (or waits out) its open transaction. Each
 // `commit` is one transaction: output messages + the consumer group's input offset.
-import { Partitioners, type Message, type Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '@flk/pcs';
 import { silentLogger } from '@flk/pcs';
 import type { KafkaClient } from './client.js';
 import { KafkaProgrammerError, toKafkaError } from './errors.js';
+import { FastDefaultPartitioner } from './partitioner.js';
 
 export interface OutputMessage {
   topic: string;
@@ -59,6 +60,40 @@ export function transactionalIdFor(prefix: string, topic: string, partition: num
   return `${prefix}-${topic}-${partition}`;
 }
 
+/**
+ * Bytes (keys + values + headers, estimated) one produce request of a transaction carries at most.
+ * kafkajs puts all messages for one partition of one request into one record batch, which the broker
+ * refuses beyond the topic's max.message.bytes (1 MiB by default): a refused transaction is retried
+ * forever, so large outputs (e.g. several big DLQ entries) are split over several requests of the
+ * same transaction instead. Typical chunks (a few hundred small verdicts) stay one request.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+function messageBytes(m: OutputMessage): number {
+  let n = 64 + (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + v.length + 8;
+  return n;
+}
+
+/** Consecutive runs of `messages` of at most `maxBytes` each (a single bigger message is a run of its own). */
+export function splitBySize(messages: readonly OutputMessage[], maxBytes: number): OutputMessage[][] {
+  const out: OutputMessage[][] = [];
+  let cur: OutputMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const b = messageBytes(m);
+    if (cur.length > 0 && bytes + b > maxBytes) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += b;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
 function groupByTopic(messages: readonly OutputMessage[]): Array<{ topic: string; messages: Message[] }> {
   const byTopic = new Map<string, Message[]>();
   for (const m of messages) {
@@ -94,7 +129,7 @@ export function createTransactionalOutputs(opts: TransactionalOutputsOptions): T
       maxInFlightRequests: 1,
       transactionTimeout: timeout,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: FastDefaultPartitioner, // = kafkajs' DefaultPartitioner, cheaper (partitioner.ts)
       // Short first retry: right after EndTxn the coordinator answers CONCURRENT_TRANSACTIONS until
       // the markers are written (a few ms); the Java client also retries that after ~20 ms.
       retry: { retries: 8, initialRetryTime: 20, maxRetryTime: 2000 },
@@ -117,7 +152,7 @@ export function createTransactionalOutputs(opts: TransactionalOutputsOptions): T
         let txn: Awaited<ReturnType<Producer['transaction']>> | undefined;
         try {
           txn = await producer.transaction();
-          if (messages.length > 0) await txn.sendBatch({ topicMessages: groupByTopic(messages), acks: -1 });
+          for (const part of splitBySize(messages, MAX_REQUEST_BYTES)) await txn.sendBatch({ topicMessages: groupByTopic(part), acks: -1 });
           await txn.sendOffsets({
             consumerGroupId: offset.consumerGroupId,
             topics: [{ topic, partitions: [{ partition, offset: offset.offset }] }],

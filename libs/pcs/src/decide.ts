@@ -1,6 +1,6 @@
 // §5: the verifier's decision, a pure function of the record, the parameters, the key ring and
 // the prior verdict for the same pcs_id (read from the dedup store by the caller).
-import { signingDigest } from './canonical.js';
+import { canonicalPayload, signingDigest } from './canonical.js';
 import { invalidArgument } from './errors.js';
 import type { DecisionParams } from './params.js';
 import { round9 } from './round.js';
@@ -46,7 +46,7 @@ export function decide(input: unknown, params: DecisionParams, keyRing: KeyRing,
   const pcs = checked.pcs;
   const tenant = pcs.tenant_id ?? null;
 
-  if (keyRing.alg !== 'none' && !keyRing.verify(signingDigest(pcs), pcs.sig)) {
+  if (keyRing.alg !== 'none' && !keyRing.verify(keyRing.sha256 ? keyRing.sha256(canonicalPayload(pcs)) : signingDigest(pcs), pcs.sig)) {
     return verdict(pcs.pcs_id, 'rejected', [REASON_SIGNATURE], null, null, meta, tenant);
   }
 

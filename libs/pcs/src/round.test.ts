@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { round9 } from './round.js';
+import { round9, round9Exact } from './round.js';
 
 const corpus = JSON.parse(readFileSync(new URL('../../../test/vectors/round9.json', import.meta.url), 'utf8')) as {
   count: number;
@@ -65,6 +65,22 @@ describe('round9 (§2.2)', () => {
         if (Math.abs(x) < 1e6) expect(Math.abs(y - x)).toBeLessThanOrEqual(5e-10 + Math.abs(x) * Number.EPSILON);
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  test('the fast path agrees with the exact path, near ties included (property)', () => {
+    const nearTie = fc.tuple(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.integer({ min: -64, max: 64 })).map(([k, ulps]) => {
+      // (k + 0.5) / 1e9 as a double, then nudged by a few ulps either way.
+      let v = (k + 0.5) / 1e9;
+      const step = Math.max(Number.MIN_VALUE, Math.abs(v) * Number.EPSILON);
+      v += ulps * step;
+      return v;
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), nearTie), (x) => {
+        expect(Object.is(round9(x), round9Exact(x))).toBe(true);
+      }),
+      { numRuns: 20000 },
     );
   });
 });

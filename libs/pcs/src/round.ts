@@ -16,6 +16,27 @@ export function round9(x: number): number {
   if (!Number.isFinite(x)) return x;
   // Integers (which includes every |x| >= 2^52) are already 9-digit decimals; `+ 0` maps -0 to 0.
   if (Number.isInteger(x)) return x + 0;
+  // Fast path (the verifier rounds every number of every record): y = x * 1e9 is x·10^9 within a
+  // relative 2^-53, and frac = y - floor(y) is within another ulp of 1. Unless frac lies within that
+  // error of 0.5, rounding y picks the same integer n as rounding the exact value would, and n / 1e9
+  // (both exact doubles, IEEE division correctly rounded, ties to even) is the same double as
+  // parsing "<n>e-9". Near a tie, and for |y| ≥ 2^52, fall through to the exact BigInt path.
+  const y = x * 1e9;
+  if (Math.abs(y) < 2 ** 52) {
+    const floor = Math.floor(y);
+    const frac = y - floor;
+    if (Math.abs(frac - 0.5) > (Math.abs(y) + 1) * 2 ** -51) {
+      const n = frac < 0.5 ? floor : floor + 1;
+      return n === 0 ? 0 : n / 1e9;
+    }
+  }
+  return round9Exact(x);
+}
+
+/** The exact path alone (exported for the test that holds the fast path to it). */
+export function round9Exact(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (Number.isInteger(x)) return x + 0;
   view.setFloat64(0, x);
   const hi = view.getUint32(0);
   const lo = view.getUint32(4);

@@ -25,6 +25,12 @@ export interface KeyRing {
    * encoded or wrong-length signature is simply false. For alg 'none' it is always true (no check).
    */
   verify(digest: Uint8Array, sigB64: string | undefined): boolean;
+  /**
+   * Optional faster SHA-256 of a canonical payload's UTF-8 bytes (e.g. node:crypto in the
+   * verifier). When present, decide() uses it instead of @noble's for the signing digest; it must
+   * return exactly `signingDigest`'s bytes (SHA-256, §2.4).
+   */
+  readonly sha256?: (payload: string) => Uint8Array;
 }
 
 const HMAC_SIG_BYTES = 32;

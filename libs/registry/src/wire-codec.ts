@@ -36,6 +36,12 @@ export interface WireCodec {
   encodeVerdict(verdict: object): Buffer;
   /** Decodes any registered writer schema into the pcs-v1 reader shape. Throws only RegistryUnavailableError. */
   decodePcs(message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>>;
+  /**
+   * decodePcs without a promise when no registry request is needed (the writer schema id is
+   * cached, or the bytes are malformed before the id): the hot path, one call per record.
+   * Returns undefined when the schema must be fetched first: call decodePcs then.
+   */
+  decodePcsSync(message: Buffer | null): DecodeResult<Record<string, unknown>> | undefined;
   decodeVerdict(message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>>;
 }
 
@@ -99,13 +105,32 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     return resolver;
   }
 
-  async function decode(side: ReaderSide, message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>> {
+  function preCheck(message: Buffer | null): DecodeResult<Record<string, unknown>> | null {
     if (message === null || message.length === 0) return { ok: false, reason: 'malformed:empty' };
     if (message.length > maxBytes) return { ok: false, reason: 'malformed:oversized' };
     if (message.length < HEADER_BYTES || message[0] !== MAGIC) return { ok: false, reason: 'malformed:wire_magic' };
-    const schemaId = message.readInt32BE(1);
+    return null;
+  }
+
+  /** Synchronous decode when the resolver of the message's schema id is cached; undefined otherwise. */
+  function decodeSync(side: ReaderSide, message: Buffer | null): DecodeResult<Record<string, unknown>> | undefined {
+    const bad = preCheck(message);
+    if (bad) return bad;
+    const schemaId = message!.readInt32BE(1);
+    if (!side.resolvers.has(schemaId)) return undefined;
+    return decodeBody(side, message!, schemaId, side.resolvers.get(schemaId)!);
+  }
+
+  async function decode(side: ReaderSide, message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>> {
+    const bad = preCheck(message);
+    if (bad) return bad;
+    const schemaId = message!.readInt32BE(1);
     const resolver = await resolverFor(side, schemaId);
     if (resolver === 'unknown') return { ok: false, reason: 'malformed:unknown_schema_id' };
+    return decodeBody(side, message!, schemaId, resolver);
+  }
+
+  function decodeBody(side: ReaderSide, message: Buffer, schemaId: number, resolver: avsc.Resolver | null): DecodeResult<Record<string, unknown>> {
     if (resolver === null) return { ok: false, reason: 'malformed:incompatible_schema' };
     try {
       const { value, offset } = side.type.decode(message, HEADER_BYTES, resolver);
@@ -117,18 +142,30 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     }
   }
 
+  const scratch = Buffer.allocUnsafe(64 * 1024);
   function encode(type: avsc.Type, id: number | undefined, value: object, what: string): Buffer {
     if (id === undefined) throw new FlkRegistryError(REGISTRY_ERROR_CODES.NOT_INITIALISED, 'wire codec used before init()');
-    let body: Buffer;
+    // Encoded straight after the header in a scratch buffer, then copied out once (toBuffer would
+    // allocate and copy the body, and we would copy it again behind the header).
+    let end: number;
     try {
-      body = type.toBuffer(value);
+      end = type.encode(value, scratch, HEADER_BYTES);
     } catch (err) {
       throw new FlkRegistryError(REGISTRY_ERROR_CODES.ENCODE_FAILED, `${what} does not match its schema: ${(err as Error).message}`, { cause: err });
     }
-    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    if (end < 0) {
+      // Bigger than the scratch buffer: rare (verdicts are ~0.5 KB), take the allocating path.
+      const body = type.toBuffer(value);
+      const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+      out[0] = MAGIC;
+      out.writeInt32BE(id, 1);
+      body.copy(out, HEADER_BYTES);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(end);
+    scratch.copy(out, 0, 0, end);
     out[0] = MAGIC;
     out.writeInt32BE(id, 1);
-    body.copy(out, HEADER_BYTES);
     return out;
   }
 
@@ -154,6 +191,7 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     encodePcs: (record) => encode(pcs.type, ids?.pcsSchemaId, record, 'PCS record'),
     encodeVerdict: (v) => encode(verdict.type, ids?.verdictSchemaId, v, 'verdict'),
     decodePcs: (m) => decode(pcs, m),
+    decodePcsSync: (m) => decodeSync(pcs, m),
     decodeVerdict: (m) => decode(verdict, m),
   };
 }
