@@ -128,20 +128,26 @@ for w in kinds.get("Deployment", []) + kinds.get("StatefulSet", []) + kinds.get(
             if lp.get("path") != "/health" or rp.get("path") != "/ready":
                 problems.append(f"{name}/{c['name']}: probes must be /health (liveness) and /ready (readiness)")
         if "resources" not in c: problems.append(f"{name}/{c['name']}: no resources")
+        env = {e["name"] for e in c.get("env", [])}
+        if "KAFKA_BROKERS" in env:  # every Kafka client gets the same TLS + SASL settings
+            missing = {"KAFKA_SSL", "KAFKA_SSL_CA_FILE", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"} - env
+            if missing or not any(m["name"] == "kafka-ca" for m in c.get("volumeMounts", [])):
+                problems.append(f"{name}/{c['name']}: Kafka TLS/SASL incomplete (missing {sorted(missing)} or the kafka-ca mount)")
 sts = kinds.get("StatefulSet", [{}])[0]
 if not sts.get("spec", {}).get("volumeClaimTemplates"): problems.append("sink StatefulSet has no volumeClaimTemplates")
 for p in problems: print(p)
 sys.exit(1 if problems else 0)
 PY
 }
-check "production render: securityContext, /tmp, probes, PVC, CRs present" prod_properties
+check "production render: securityContext, /tmp, probes, PVC, CRs, Kafka TLS/SASL" prod_properties
 
-# Env names the chart sets must be names the apps read (docs/pipeline.md table + apps' config.ts).
+# Env names the chart sets must be names the apps read (docs/pipeline.md table + apps' config.ts, and
+# the shared readers of @flk/config they call, e.g. readKafkaConnection).
 env_names() {
   python3 - "$WORK"/production-*.yaml "$WORK"/default-*.yaml <<'PY'
 import glob, re, sys, yaml
 known = set()
-for f in glob.glob("apps/*/src/config.ts"):
+for f in glob.glob("apps/*/src/config.ts") + [f for f in glob.glob("libs/config/src/*.ts") if not f.endswith(".test.ts")]:
     known |= set(re.findall(r"""['"]([A-Z][A-Z0-9_]+)['"]""", open(f).read()))
 extra = {"KAFKAJS_NO_PARTITIONER_WARNING", "NODE_EXTRA_CA_CERTS", "LOG_DIR",   # read by kafkajs / node / kafka scripts
          "REDIS_PASSWORD",                                                       # expanded into REDIS_URL
@@ -158,7 +164,7 @@ for b in sorted(bad): print("not read by any app:", b)
 sys.exit(1 if bad else 0)
 PY
 }
-check "chart env names are read by the apps (apps/*/src/config.ts)" env_names
+check "chart env names are read by the apps (apps/*/src/config.ts, libs/config)" env_names
 
 # --- Prometheus -----------------------------------------------------------------------------------
 echo "check-deploy: infra/prometheus"

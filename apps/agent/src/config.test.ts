@@ -11,6 +11,7 @@ describe('agent config', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       brokers: ['127.0.0.1:9092'],
+      ssl: false,
       registryUrl: 'http://127.0.0.1:8081',
       submittedTopic: 'pcs.submitted',
       signAlg: 'none',
@@ -44,6 +45,38 @@ describe('agent config', () => {
     const problems = (err as ConfigError).problems;
     expect(problems.map((p) => p.split(':')[0])).toEqual(['PCS_ED25519_PRIV_B64', 'AGENT_RETRY_MAX_MS', 'KAFKA_BROKERS', 'AGENT_WINDOW_EVENTS']);
     expect((err as Error).message).not.toContain('c2VjcmV0LXZhbHVl');
+  });
+
+  test('Kafka TLS with a CA file (read through the injected readFile) and SASL', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const read: string[] = [];
+    const c = loadConfig(
+      { KAFKA_BROKERS: 'kafka:9093', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/flk/kafka-ca/ca.crt', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'agent-1', KAFKA_SASL_PASSWORD: 'pw' },
+      (path) => {
+        read.push(path);
+        return pem;
+      },
+    );
+    expect(read).toEqual(['/etc/flk/kafka-ca/ca.crt']);
+    expect(c).toMatchObject({ brokers: ['kafka:9093'], ssl: { ca: pem }, sasl: { mechanism: 'plain', username: 'agent-1', password: 'pw' } });
+    expect(loadConfig({}).sasl).toBeUndefined();
+  });
+
+  test('SASL without a password, an unreadable CA file, a broker without a port: one ConfigError naming them', () => {
+    let err: unknown;
+    try {
+      loadConfig({ KAFKA_BROKERS: 'kafka', KAFKA_SSL_CA_FILE: '/missing/ca.crt', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'agent-1' }, () => {
+        throw new Error('ENOENT');
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      "KAFKA_BROKERS: 'kafka' is not host:port",
+      'KAFKA_SSL_CA_FILE: cannot read /missing/ca.crt',
+      'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM',
+    ]);
   });
 
   test('hmac without a key', () => {

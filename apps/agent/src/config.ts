@@ -1,11 +1,16 @@
 // The agent's configuration: read from the environment once, at start-up, validated in one go
 // (every bad variable named in one ConfigError; key values never appear in messages).
-import { EnvReader, type Env } from '@flk/config';
+import { readFileSync } from 'node:fs';
+import { EnvReader, readKafkaConnection, type Env, type KafkaConnection } from '@flk/config';
 import { createEd25519Signer, createHmacSigner, FlkPcsError, SIGN_ALGS, type SignAlg, type Signer } from '@flk/pcs';
 import type { RetryPolicy, WindowOptions } from '@flk/agent';
 
 export interface AgentConfig {
   brokers: string[];
+  /** KAFKA_SSL / KAFKA_SSL_CA_FILE (a CA file implies TLS). */
+  ssl: KafkaConnection['ssl'];
+  /** KAFKA_SASL_MECHANISM / KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. */
+  sasl?: KafkaConnection['sasl'];
   registryUrl: string;
   submittedTopic: string;
   verdictsTopic: string;
@@ -27,7 +32,7 @@ export interface AgentConfig {
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-export function loadConfig(env: Env): AgentConfig {
+export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): AgentConfig {
   const r = new EnvReader(env);
   const signAlg = r.oneOf('PCS_SIGN_ALG', SIGN_ALGS, 'none');
   let signer: Signer | undefined;
@@ -51,11 +56,10 @@ export function loadConfig(env: Env): AgentConfig {
   const initialDelayMs = r.int('AGENT_RETRY_INITIAL_MS', 200, { min: 0, max: 600_000 });
   const maxDelayMs = r.int('AGENT_RETRY_MAX_MS', 10_000, { min: 0, max: 3_600_000 });
   if (maxDelayMs < initialDelayMs) r.problem('AGENT_RETRY_MAX_MS: must be ≥ AGENT_RETRY_INITIAL_MS');
-  const brokers = r.list('KAFKA_BROKERS', ['127.0.0.1:9092']);
-  if (brokers.length === 0) r.problem('KAFKA_BROKERS: at least one host:port');
+  const kafka = readKafkaConnection(r, readFile);
 
   return r.done({
-    brokers,
+    ...kafka,
     registryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
     submittedTopic: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),
     verdictsTopic: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import { pino } from 'pino';
 import { createKafkaTransport, createOutbox, runAgent, splitLines, type AgentSummary } from '@flk/agent';
-import { ConfigError } from '@flk/config';
+import { ConfigError, describeKafkaConnection } from '@flk/config';
 import { createWireCodec } from '@flk/registry';
 import { parseAgentArgs, USAGE, UsageError } from './args.js';
 import { loadConfig, type AgentConfig } from './config.js';
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   logger.info(
     {
       input: args.input,
-      brokers: config.brokers,
+      ...describeKafkaConnection(config),
       topic: config.submittedTopic,
       registry: config.registryUrl,
       signAlg: config.signAlg,
@@ -71,6 +71,8 @@ async function main(): Promise<number> {
   });
   const transport = createKafkaTransport({
     brokers: config.brokers,
+    ssl: config.ssl,
+    sasl: config.sasl,
     topic: config.submittedTopic,
     codec,
     clientId: config.clientId,

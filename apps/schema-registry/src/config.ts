@@ -1,6 +1,7 @@
 // The registry's configuration, read from the environment once at start-up with @flk/config; a bad
 // value stops the process (exit 1) with a message naming every bad variable.
-import { EnvReader, type Env } from '@flk/config';
+import { readFileSync } from 'node:fs';
+import { EnvReader, readKafkaConnection, type Env, type KafkaConnection } from '@flk/config';
 import { COMPATIBILITY_LEVELS, parseCompatibilityLevel, type CompatibilityLevel } from './compatibility.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -10,6 +11,10 @@ export interface RegistryConfig {
   readonly port: number;
   readonly host: string;
   readonly brokers: string[];
+  /** KAFKA_SSL / KAFKA_SSL_CA_FILE (a CA file implies TLS). */
+  readonly ssl: KafkaConnection['ssl'];
+  /** KAFKA_SASL_MECHANISM / KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. */
+  readonly sasl?: KafkaConnection['sasl'];
   readonly clientId: string;
   readonly topic: string;
   readonly createTopic: boolean;
@@ -21,14 +26,11 @@ export interface RegistryConfig {
   readonly logLevel: LogLevel;
 }
 
-export function loadConfig(env: Env): RegistryConfig {
+export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): RegistryConfig {
   const r = new EnvReader(env);
   const port = r.int('SCHEMA_REGISTRY_PORT', 8081, { min: 0, max: 65535 });
   const host = r.string('SCHEMA_REGISTRY_HOST', '127.0.0.1');
-  const brokers = r.list('KAFKA_BROKERS', ['127.0.0.1:9092']);
-  if (brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d{1,5}$/.test(b))) {
-    r.problem(`KAFKA_BROKERS: expected host:port[,host:port...], got ${JSON.stringify(env['KAFKA_BROKERS'])}`);
-  }
+  const kafka = readKafkaConnection(r, readFile);
   const clientId = r.string('SCHEMA_REGISTRY_CLIENT_ID', 'flk-schema-registry');
   const topic = r.string('SCHEMA_REGISTRY_TOPIC', '_schemas');
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) r.problem(`SCHEMA_REGISTRY_TOPIC: not a valid topic name: ${JSON.stringify(topic)}`);
@@ -41,7 +43,7 @@ export function loadConfig(env: Env): RegistryConfig {
   const config: RegistryConfig = {
     port,
     host,
-    brokers,
+    ...kafka,
     clientId,
     topic,
     createTopic,

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 // kafkajs is CommonJS; node's ESM loader detects only some of its named exports, so use the default.
-import kafkajs, { type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import kafkajs, { type Consumer, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
+import type { KafkaConnection } from '@flk/config';
 import { errors, StoreError } from './errors.js';
 import type { Logger } from './logger.js';
 import { decodeRecord, encodeRecord, type LogRecord } from './records.js';
@@ -19,6 +20,9 @@ import type { SchemaLog } from './registry.js';
 
 export interface KafkaLogOptions {
   readonly brokers: readonly string[];
+  /** TLS (true: the system CAs; { ca }: this PEM) and SASL, as read by @flk/config's readKafkaConnection. */
+  readonly ssl?: KafkaConnection['ssl'];
+  readonly sasl?: KafkaConnection['sasl'];
   readonly clientId: string;
   readonly topic: string;
   /** Create the topic (compacted, 1 partition) when it does not exist. */
@@ -75,6 +79,8 @@ export async function startKafkaLog(opts: KafkaLogOptions): Promise<KafkaLog> {
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: [...opts.brokers],
+    ssl: typeof opts.ssl === 'object' ? { ca: opts.ssl.ca } : (opts.ssl ?? false),
+    sasl: opts.sasl === undefined ? undefined : ({ ...opts.sasl } as SASLOptions),
     logLevel: KAFKA_LEVELS[opts.kafkaLogLevel],
     logCreator: kafkaLogCreator(logger),
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },

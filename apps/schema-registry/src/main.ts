@@ -4,7 +4,7 @@
 // has caught up with the topic). SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0.
 // Production does not run this: SCHEMA_REGISTRY_URL points at a real registry (docs/schema-registry.md).
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '@flk/config';
+import { ConfigError, describeKafkaConnection } from '@flk/config';
 import { pino } from 'pino';
 import { createAvroEngine } from './avro.js';
 import { loadConfig, type RegistryConfig } from './config.js';
@@ -72,11 +72,13 @@ process.on('uncaughtException', (err) => {
 });
 
 try {
-  logger.info({ brokers: config.brokers, topic: config.topic, port: config.port, host: config.host, defaultCompatibility: config.defaultCompatibility }, 'starting');
+  logger.info({ ...describeKafkaConnection(config), topic: config.topic, port: config.port, host: config.host, defaultCompatibility: config.defaultCompatibility }, 'starting');
   const state = new RegistryState(createAvroEngine(), { defaultCompatibility: config.defaultCompatibility });
   kafkaLog = await withTimeout(
     startKafkaLog({
       brokers: config.brokers,
+      ssl: config.ssl,
+      sasl: config.sasl,
       clientId: config.clientId,
       topic: config.topic,
       createTopic: config.createTopic,

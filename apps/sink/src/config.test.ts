@@ -6,6 +6,7 @@ describe('loadSinkConfig', () => {
   test('defaults (docs/pipeline.md, docs/sink.md)', () => {
     expect(loadSinkConfig({})).toEqual({
       brokers: ['127.0.0.1:9092'],
+      ssl: false,
       clientId: 'flk-sink',
       registryUrl: 'http://127.0.0.1:8081',
       verdictsTopic: 'pcs.verdicts',
@@ -46,5 +47,38 @@ describe('loadSinkConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
     for (const name of ['KAFKA_BROKERS', 'HTTP_PORT', 'METRICS_USER and METRICS_PASS', 'LOG_LEVEL', 'AUDIT_SEGMENT_BYTES']) expect(problems).toContain(name);
+  });
+
+  test('Kafka TLS with a CA file (read through the injected readFile) and SASL; neither logged', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const readFile = (path: string) => {
+      if (path !== '/etc/flk/kafka-ca/ca.crt') throw new Error(`ENOENT: ${path}`);
+      return pem;
+    };
+    const c = loadSinkConfig(
+      { KAFKA_BROKERS: 'kafka:9093', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/flk/kafka-ca/ca.crt', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'flk', KAFKA_SASL_PASSWORD: 'kafka-s3cret' },
+      readFile,
+    );
+    expect(c).toMatchObject({ brokers: ['kafka:9093'], ssl: { ca: pem }, sasl: { mechanism: 'scram-sha-512', username: 'flk', password: 'kafka-s3cret' } });
+    const logged = JSON.stringify(describeConfig(c));
+    expect(logged).not.toContain('kafka-s3cret');
+    expect(logged).not.toContain('BEGIN CERTIFICATE');
+    expect(describeConfig(c)).toMatchObject({ kafkaSsl: true, kafkaSasl: 'scram-sha-512' });
+  });
+
+  test('an unreadable CA file and SASL without a password are one ConfigError naming the variables', () => {
+    let err: unknown;
+    try {
+      loadSinkConfig({ KAFKA_SSL_CA_FILE: '/missing/ca.crt', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'flk' }, () => {
+        throw new Error('ENOENT');
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      'KAFKA_SSL_CA_FILE: cannot read /missing/ca.crt',
+      'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM',
+    ]);
   });
 });

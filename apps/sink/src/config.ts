@@ -1,4 +1,5 @@
-import { type Env, EnvReader } from '@flk/config';
+import { readFileSync } from 'node:fs';
+import { describeKafkaConnection, type Env, EnvReader, type KafkaConnection, readKafkaConnection } from '@flk/config';
 import { DEFAULT_SEGMENT_MAX_BYTES } from '@flk/audit';
 
 // The sink's configuration, read from the environment once at start-up (docs/sink.md lists it).
@@ -8,6 +9,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface SinkConfig {
   brokers: string[];
+  /** KAFKA_SSL / KAFKA_SSL_CA_FILE (a CA file implies TLS). */
+  ssl: KafkaConnection['ssl'];
+  /** KAFKA_SASL_MECHANISM / KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. */
+  sasl?: KafkaConnection['sasl'];
   clientId: string;
   registryUrl: string;
   verdictsTopic: string;
@@ -21,16 +26,14 @@ export interface SinkConfig {
   logLevel: LogLevel;
 }
 
-export function loadSinkConfig(env: Env): SinkConfig {
+export function loadSinkConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): SinkConfig {
   const r = new EnvReader(env);
-  const brokers = r.list('KAFKA_BROKERS', ['127.0.0.1:9092']);
-  if (brokers.length === 0) r.problem('KAFKA_BROKERS: at least one host:port');
-  for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) r.problem(`KAFKA_BROKERS: '${b}' is not host:port`);
+  const kafka = readKafkaConnection(r, readFile);
   const user = r.optionalString('METRICS_USER');
   const pass = r.secret('METRICS_PASS');
   if ((user === undefined) !== (pass === undefined)) r.problem('METRICS_USER and METRICS_PASS: set both (basic auth on /metrics) or neither');
   const config: SinkConfig = {
-    brokers,
+    ...kafka,
     clientId: r.string('KAFKA_CLIENT_ID', 'flk-sink'),
     registryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
     verdictsTopic: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),
@@ -46,7 +49,8 @@ export function loadSinkConfig(env: Env): SinkConfig {
   return r.done(config);
 }
 
-/** The configuration as it may be logged (no secrets). */
+/** The configuration as it may be logged (no secrets, no CA text). */
 export function describeConfig(c: SinkConfig): Record<string, unknown> {
-  return { ...c, metricsAuth: c.metricsAuth ? { user: c.metricsAuth.user, pass: '***' } : 'off' };
+  const { ssl: _ssl, sasl: _sasl, ...rest } = c;
+  return { ...rest, ...describeKafkaConnection(c), metricsAuth: c.metricsAuth ? { user: c.metricsAuth.user, pass: '***' } : 'off' };
 }

@@ -1,5 +1,5 @@
 import kafkajs, { type Consumer, type EachBatchPayload } from 'kafkajs';
-import { createKafkaClient, type KafkaClient } from '@flk/kafka';
+import { createKafkaClient, type KafkaClient, type KafkaClientOptions } from '@flk/kafka';
 import type { Logger } from '@flk/pcs';
 import type { BatchControl, InBatch } from './processor.js';
 
@@ -11,6 +11,9 @@ import type { BatchControl, InBatch } from './processor.js';
 export interface VerdictConsumerOptions {
   brokers: readonly string[];
   clientId: string;
+  /** TLS (true: the system CAs) and SASL, as read by @flk/config's readKafkaConnection. */
+  ssl?: KafkaClientOptions['ssl'];
+  sasl?: KafkaClientOptions['sasl'];
   groupId: string;
   topic: string;
   sessionTimeoutMs: number;
@@ -37,7 +40,14 @@ export interface VerdictConsumer {
 }
 
 export function createVerdictConsumer(opts: VerdictConsumerOptions): VerdictConsumer {
-  const kafka: KafkaClient = createKafkaClient({ brokers: opts.brokers, clientId: opts.clientId, logger: opts.logger, logLevel: 'warn' });
+  const kafka: KafkaClient = createKafkaClient({
+    brokers: opts.brokers,
+    clientId: opts.clientId,
+    ssl: opts.ssl,
+    sasl: opts.sasl,
+    logger: opts.logger,
+    logLevel: 'warn',
+  });
   const consumer: Consumer = kafka.consumer({
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs,

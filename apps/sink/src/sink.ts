@@ -63,6 +63,8 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
   const codec = createWireCodec({ registryUrl: config.registryUrl, pcsSubject: 'pcs.submitted-value', verdictSubject: 'pcs.verdicts-value', logger });
   const consumer = createVerdictConsumer({
     brokers: config.brokers,
+    ssl: config.ssl,
+    sasl: config.sasl,
     clientId: config.clientId,
     groupId: config.groupId,
     topic: config.verdictsTopic,

@@ -59,6 +59,27 @@ describe('verifier config', () => {
     expect(() => loadConfig({ PCS_SIGN_ALG: 'hmac' })).toThrow(/PCS_HMAC_KEY/);
   });
 
+  test('Kafka TLS (CA file through the injected readFile) and SASL; neither is logged', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const c = loadConfig(
+      { KAFKA_BROKERS: 'kafka:9093', KAFKA_SSL_CA_FILE: '/etc/flk/kafka-ca/ca.crt', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'flk', KAFKA_SASL_PASSWORD: 'kafka-s3cret' },
+      (path) => (path === '/etc/flk/kafka-ca/ca.crt' ? pem : ''),
+    );
+    expect(c.kafka).toMatchObject({ brokers: ['kafka:9093'], ssl: { ca: pem }, sasl: { mechanism: 'scram-sha-512', username: 'flk', password: 'kafka-s3cret' } });
+    expect(describeConfig(c)).toMatchObject({ kafkaSsl: true, kafkaSasl: 'scram-sha-512' });
+    expect(JSON.stringify(describeConfig(c))).not.toContain('kafka-s3cret');
+    expect(loadConfig({ KAFKA_SSL: 'true' }).kafka.ssl).toBe(true);
+    expect(loadConfig({}).kafka).toMatchObject({ ssl: false, sasl: undefined });
+  });
+
+  test('an unreadable CA file and SASL without a password are problems naming the variables', () => {
+    expect(() =>
+      loadConfig({ KAFKA_SSL_CA_FILE: '/missing/ca.crt', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'flk' }, () => {
+        throw new Error('ENOENT');
+      }),
+    ).toThrow(/KAFKA_SSL_CA_FILE: cannot read \/missing\/ca\.crt\n\s*KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM/);
+  });
+
   test('credentials inside URLs are redacted for logs', () => {
     expect(redactUrl('redis://user:pw@host:6390/0')).toBe('redis://***:***@host:6390/0');
   });

@@ -3,20 +3,19 @@
 // knobs (tolerances, batch sizes, timeouts) are documented in docs/verifier.md.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { EnvReader, type Env } from '@flk/config';
+import { EnvReader, readKafkaConnection, type Env, type KafkaConnection } from '@flk/config';
 import { createDecisionParams, createKeyRing, FlkPcsError, SIGN_ALGS, type DecisionParams, type KeyRing, type SignAlg } from '@flk/pcs';
 import { createNodeKeyRing } from './node-keyring.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 export interface VerifierConfig {
   kafka: {
     brokers: string[];
     clientId: string;
-    ssl: boolean | { ca: string };
-    sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; password: string };
+    ssl: KafkaConnection['ssl'];
+    sasl?: KafkaConnection['sasl'];
   };
   schemaRegistryUrl: string;
   redis: { url: string; keyPrefix: string };
@@ -78,28 +77,9 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const num = (name: string, fallback: number) => r.number(name, fallback, { min: 0, max: 1e6 });
   const weight = (name: string, fallback: number) => r.number(name, fallback, { min: -1e6, max: 1e6 });
 
-  const brokers = r.list('KAFKA_BROKERS', ['127.0.0.1:9092']);
-  for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) r.problem(`KAFKA_BROKERS: '${b}' is not host:port`);
+  // KAFKA_BROKERS, KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_*: the same reader as every Kafka client.
+  const { brokers, ssl, sasl } = readKafkaConnection(r, readFile);
   const groupId = r.string('VERIFIER_GROUP_ID', 'flk-verifier');
-
-  let ssl: boolean | { ca: string } = r.bool('KAFKA_SSL', false);
-  const caFile = r.optionalString('KAFKA_SSL_CA_FILE');
-  if (caFile !== undefined) {
-    try {
-      ssl = { ca: readFile(caFile) };
-    } catch {
-      r.problem(`KAFKA_SSL_CA_FILE: cannot read ${caFile}`);
-    }
-  }
-  const saslMechanism = r.optionalString('KAFKA_SASL_MECHANISM');
-  let sasl: VerifierConfig['kafka']['sasl'];
-  if (saslMechanism !== undefined) {
-    const mechanism = r.oneOf('KAFKA_SASL_MECHANISM', SASL_MECHANISMS, 'plain');
-    const username = r.optionalString('KAFKA_SASL_USERNAME');
-    const password = r.secret('KAFKA_SASL_PASSWORD');
-    if (username === undefined || password === undefined) r.problem('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
-    sasl = { mechanism, username: username ?? '', password: password ?? '' };
-  }
 
   const metricsUser = r.optionalString('METRICS_USER');
   const metricsPass = r.secret('METRICS_PASS');

@@ -95,19 +95,15 @@ secretKeyRef:
 {{- end -}}
 
 {{/*
-Kafka connection env. Call with (list $ brokersOverride): an override (sink.kafkaBrokers,
-schemaRegistry.kafkaBrokers) points that component at a listener without TLS/SASL, for the
-components that do not read KAFKA_SSL / KAFKA_SASL_* yet (docs/deploy.md, known gaps).
+Kafka connection env of every Kafka client (verifier, sink, schema registry, topics Job): brokers,
+TLS (KAFKA_SSL, KAFKA_SSL_CA_FILE from the mounted kafka.tls.caSecret) and SASL (the password from a
+Secret). Pair with flk.volumes / flk.volumeMounts, which mount the CA.
 */}}
 {{- define "flk.kafkaEnv" -}}
-{{- $root := index . 0 -}}
-{{- $override := index . 1 -}}
-{{- with $root -}}
 - name: KAFKA_BROKERS
-  value: {{ default (required "kafka.brokers is required" .Values.kafka.brokers) $override | quote }}
+  value: {{ required "kafka.brokers is required" .Values.kafka.brokers | quote }}
 - name: KAFKAJS_NO_PARTITIONER_WARNING
   value: "1"
-{{- if not $override }}
 {{- if .Values.kafka.tls.enabled }}
 - name: KAFKA_SSL
   value: "true"
@@ -125,15 +121,11 @@ components that do not read KAFKA_SSL / KAFKA_SASL_* yet (docs/deploy.md, known 
   valueFrom:
     {{- include "flk.secretKeyRef" (list . .Values.kafka.sasl.passwordSecret) | nindent 4 }}
 {{- end }}
-{{- end }}
-{{- end }}
 {{- end -}}
 
-{{/* Environment shared by the verifier and the sink. Call with (list $ brokersOverride). */}}
+{{/* Environment shared by the verifier and the sink. */}}
 {{- define "flk.commonEnv" -}}
-{{- $root := index . 0 -}}
 {{ include "flk.kafkaEnv" . }}
-{{- with $root }}
 - name: SCHEMA_REGISTRY_URL
   value: {{ include "flk.schemaRegistryUrl" . | quote }}
 - name: PCS_SUBMITTED_TOPIC
@@ -144,7 +136,6 @@ components that do not read KAFKA_SSL / KAFKA_SASL_* yet (docs/deploy.md, known 
   value: {{ .Values.topics.dlq | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
-{{- end }}
 {{- end -}}
 
 {{- define "flk.metricsAuthEnv" -}}
@@ -156,14 +147,12 @@ components that do not read KAFKA_SSL / KAFKA_SASL_* yet (docs/deploy.md, known 
     {{- include "flk.secretKeyRef" (list . (dict "name" "" "key" "METRICS_PASS")) | nindent 4 }}
 {{- end -}}
 
-{{/* Volumes for /tmp and the Kafka CA; mounts to match. Call with (list $ brokersOverride). */}}
+{{/* Volumes for /tmp and the Kafka CA; mounts to match. */}}
 {{- define "flk.volumes" -}}
-{{- $override := index . 1 -}}
-{{- with index . 0 -}}
 - name: tmp
   emptyDir:
     sizeLimit: 64Mi
-{{- if and (not $override) .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
 - name: kafka-ca
   secret:
     secretName: {{ .Values.kafka.tls.caSecret.name }}
@@ -171,19 +160,15 @@ components that do not read KAFKA_SSL / KAFKA_SASL_* yet (docs/deploy.md, known 
       - key: {{ .Values.kafka.tls.caSecret.key }}
         path: {{ .Values.kafka.tls.caSecret.key }}
 {{- end }}
-{{- end }}
 {{- end -}}
 
 {{- define "flk.volumeMounts" -}}
-{{- $override := index . 1 -}}
-{{- with index . 0 -}}
 - name: tmp
   mountPath: /tmp
-{{- if and (not $override) .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret.name }}
 - name: kafka-ca
   mountPath: /etc/flk/kafka-ca
   readOnly: true
-{{- end }}
 {{- end }}
 {{- end -}}
 

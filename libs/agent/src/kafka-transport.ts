@@ -6,7 +6,7 @@
 // fails, and the outbox re-sends the same batch through the same producer (same producer id), so a
 // batch the broker wrote but whose acknowledgement was lost is recognised by its sequence numbers
 // and written once. Across processes (a re-run of the agent) the verifier's dedup by pcs_id holds.
-import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
 import { silentLogger, type Logger, type Pcs } from '@flk/pcs';
 import type { WireCodec } from '@flk/registry';
 import { PublishRejectedError, PublishUnavailableError } from './errors.js';
@@ -14,6 +14,10 @@ import type { PcsTransport } from './outbox.js';
 
 export interface KafkaTransportOptions {
   brokers: string[];
+  /** TLS: true = the system CAs; { ca } = trust this PEM (text, not a file name: the app reads it). Default off. */
+  ssl?: boolean | { ca: string };
+  /** SASL authentication (default none). */
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   topic: string;
   /** Registers the schemas (init) and encodes records. */
   codec: Pick<WireCodec, 'init' | 'encodePcs'>;
@@ -78,6 +82,8 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   const kafka = new Kafka({
     clientId: opts.clientId ?? 'flk-agent',
     brokers: opts.brokers,
+    ssl: typeof opts.ssl === 'object' ? { ca: opts.ssl.ca } : (opts.ssl ?? false),
+    sasl: opts.sasl === undefined ? undefined : ({ ...opts.sasl } as SASLOptions),
     connectionTimeout: opts.connectionTimeoutMs ?? 3000,
     requestTimeout: opts.ackTimeoutMs ?? 30_000,
     logLevel: logLevel.WARN,

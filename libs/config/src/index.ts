@@ -112,3 +112,6 @@ export class EnvReader {
     return value;
   }
 }
+
+export { describeKafkaConnection, KAFKA_SASL_MECHANISMS, readKafkaConnection } from './kafka-connection.js';
+export type { KafkaConnection, KafkaConnectionOptions, KafkaSaslMechanism } from './kafka-connection.js';
