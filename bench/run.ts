@@ -267,6 +267,25 @@ interface DrainResult {
   breakdown?: Record<string, { count: number; meanMs: number; totalS: number }>;
 }
 
+/** The figures of one drain, from the process's stats and the committed-offset clock. */
+function drainFigures(
+  what: string, n: number, t0: number, cpu0: number, load: number[],
+  st: { peakRssMb: number; cpuSeconds: number }, done: { firstCommitAt: number; doneAt: number },
+): DrainResult {
+  const seconds = (done.doneAt - t0) / 1000;
+  return {
+    what,
+    records: n,
+    seconds,
+    rate: n / seconds,
+    steadyRate: n / Math.max(0.001, (done.doneAt - done.firstCommitAt) / 1000),
+    cpuSeconds: st.cpuSeconds - cpu0,
+    cpuPerRecordUs: ((st.cpuSeconds - cpu0) / n) * 1e6,
+    peakRssMb: st.peakRssMb,
+    loadavg: load,
+  };
+}
+
 async function drainVerifier(admin: Admin, name: string, topics: Topics, alg: Alg, n: number): Promise<DrainResult> {
   const ends = await endOffsets(admin, topics.submitted);
   const v = await startVerifier(name, topics, alg);
@@ -274,20 +293,11 @@ async function drainVerifier(admin: Admin, name: string, topics: Topics, alg: Al
   const t0 = performance.now();
   const load = loadavg();
   try {
-    const { firstCommitAt, doneAt } = await waitCommitted(admin, `${runId}-${name}`, topics.submitted, ends, 600_000, () => v.child.exitCode === null);
+    const done = await waitCommitted(admin, `${runId}-${name}`, topics.submitted, ends, 600_000, () => v.child.exitCode === null);
     const st = v.stats();
     const metrics = await (await fetch(`http://127.0.0.1:${v.port}/metrics`)).text();
-    const seconds = (doneAt - t0) / 1000;
     return {
-      what: `verifier (${alg})`,
-      records: n,
-      seconds,
-      rate: n / seconds,
-      steadyRate: n / Math.max(0.001, (doneAt - firstCommitAt) / 1000),
-      cpuSeconds: st.cpuSeconds - cpu0,
-      cpuPerRecordUs: ((st.cpuSeconds - cpu0) / n) * 1e6,
-      peakRssMb: st.peakRssMb,
-      loadavg: load,
+      ...drainFigures(`verifier (${alg})`, n, t0, cpu0, load, st, done),
       breakdown: histogramMeans(metrics, ['flk_verifier_batch_records', 'flk_verifier_batch_seconds', 'flk_verifier_kafka_transaction_seconds', 'flk_verifier_redis_roundtrip_seconds', 'flk_verifier_decision_seconds']),
     };
   } finally {
@@ -310,20 +320,9 @@ async function drainLoop(admin: Admin, mode: LoopMode, input: string, n: number,
   const t0 = performance.now();
   const load = loadavg();
   try {
-    const { firstCommitAt, doneAt } = await waitCommitted(admin, `${runId}-${name}`, input, ends, 600_000, () => p.child.exitCode === null);
-    const st = p.stats();
-    const seconds = (doneAt - t0) / 1000;
-    return {
-      what: mode === 'txn' ? 'bare loop, transactional (@flk/kafka)' : mode === 'plain' ? 'bare loop, plain (idempotent + commitOffsets)' : 'bare loop, plain, @platformatic/kafka 1.x',
-      records: n,
-      seconds,
-      rate: n / seconds,
-      steadyRate: n / Math.max(0.001, (doneAt - firstCommitAt) / 1000),
-      cpuSeconds: st.cpuSeconds - cpu0,
-      cpuPerRecordUs: ((st.cpuSeconds - cpu0) / n) * 1e6,
-      peakRssMb: st.peakRssMb,
-      loadavg: load,
-    };
+    const done = await waitCommitted(admin, `${runId}-${name}`, input, ends, 600_000, () => p.child.exitCode === null);
+    const what = mode === 'txn' ? 'bare loop, transactional (@flk/kafka)' : mode === 'plain' ? 'bare loop, plain (idempotent + commitOffsets)' : 'bare loop, plain, @platformatic/kafka 1.x';
+    return drainFigures(what, n, t0, cpu0, load, p.stats(), done);
   } finally {
     await p.stop();
   }
