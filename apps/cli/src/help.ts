@@ -113,18 +113,20 @@ ${EXIT_STATUS}
 Example:
   PCS_HMAC_KEY=secret flk pcs sign --alg hmac rec.json > signed.json`;
 
-export const VERIFY_HELP = `Usage: flk pcs verify [--alg none|hmac|ed25519] [--strict] [--tol-d X] [--tol-coh X]
-                      [--tol-r X] [--tol-budget X] FILE...
+export const VERIFY_HELP = `Usage: flk pcs verify [--alg none|hmac|ed25519] [--now TIME] [--strict] [--tol-d X]
+                      [--tol-coh X] [--tol-r X] [--tol-budget X] FILE...
 
-Decides each FILE offline as the verifier does (contract §5: structure, then signature, then
-signals; no dedup store) and prints one line per FILE: the verdict as compact JSON, with
-duplicate false, source null and decided_at the current time. An invalid record is not an error:
+Decides each FILE offline as the verifier does (contract §5, §7: structure, version, signature,
+freshness for v0.2, signals; no dedup store) and prints one line per FILE: the verdict as compact
+JSON, with duplicate false, source null and decided_at the current time. signature_checked says
+whether a signature was checked at all. An invalid record is not an error:
 its verdict is 'rejected' with a 'malformed:...' reason. Only an unreadable FILE or one that is
 not UTF-8 gets an error line instead of a verdict.
 
 Options:
-      --alg ALG          none | hmac | ed25519: the signature check (default: PCS_SIGN_ALG,
-                         or none when it is unset - then signatures are not checked)
+      --alg ALG          none | hmac | ed25519: the v0.1 signature check (default: PCS_SIGN_ALG,
+                         or none when it is unset); none also turns the v0.2 ring off
+      --now TIME         RFC 3339 'now' of the v0.2 freshness check (default: the current time)
       --strict           exit 1 unless every verdict is 'accepted'
       --tol-d X          tolerance on |D_hat reported - recomputed|   (default 0.15)
       --tol-coh X        coh_star may exceed 1 by at most X           (default 0.05)
@@ -136,6 +138,11 @@ Environment:
   PCS_SIGN_ALG           none | hmac | ed25519 (overridden by --alg)
   PCS_HMAC_KEY           HMAC key ring, comma-separated: any key may have signed
   PCS_ED25519_PUB_B64    Ed25519 public key ring, comma-separated base64
+  PCS_KEYRING_FILE       v0.2 tenant key ring (JSON, docs/contract.md §7.3): when set, v0.2
+                         signatures are checked with the key each record's key_id names
+  PCS_ACCEPT_VERSIONS    versions decided (default 0.1,0.2); others: version_not_accepted
+  PCS_MAX_AGE_SECONDS    v0.2: older than now by more than this is 'stale' (default 1036800)
+  PCS_MAX_SKEW_SECONDS   v0.2: newer than now by more than this is 'clock_skew' (default 300)
 
 Exit status:
   0   every FILE produced a verdict, whatever its status (see --strict)
@@ -148,7 +155,7 @@ Example:
 
 export const MAKE_HELP = `Usage: flk pcs make --shard ID --epoch N --seed N --points FILE [--data FILE]
                     [--attempt N] [--sent-at ISO] [--outbox-seq N] [--chunk-size N]
-                    [--alg none|hmac|ed25519]
+                    [--alg none|hmac|ed25519] [--tenant T] [--key-id K] [--pcs-version 0.1|0.2]
 
 Builds a PCS from raw data the way an agent does (the core's buildPcs) and prints it as one line
 of compact JSON: N_j by box counting the points at scales 2, 4, 8, 16, 32, D_hat from N_j,
@@ -170,6 +177,9 @@ Options:
       --sent-at ISO      sent_at (default: now, to the second, e.g. 2025-01-01T00:00:00Z)
       --outbox-seq N     ft.outbox_seq (default 0)
       --alg ALG          none | hmac | ed25519 (default: PCS_SIGN_ALG, or none when unset)
+      --tenant T         tenant_id (default PCS_TENANT_ID); makes the record v0.2 by default
+      --key-id K         key_id of the signing key in the verifiers' ring (default PCS_KEY_ID)
+      --pcs-version V    0.1 | 0.2 (default 0.2 with a tenant, else 0.1)
   -h, --help             show this help
 One of --points and --data may be '-' (standard input).
 
@@ -187,17 +197,25 @@ Example:
     --points points.jsonl --data payload.bin --alg ed25519`;
 
 export const KEYGEN_HELP = `Usage: flk keygen ed25519
+       flk keygen ed25519|hmac --tenant T --key-id K
 
-Prints a fresh Ed25519 key pair as two environment assignments:
+Without --tenant: a fresh Ed25519 key pair (v0.1) as two environment assignments:
   PCS_ED25519_PRIV_B64=<base64 of the 32-byte seed>     <- a SECRET: keep it out of logs and shells' history
   PCS_ED25519_PUB_B64=<base64 of the 32-byte public key>
-The private key signs (flk pcs sign / make, agents); the public key goes into verifiers' key ring.
+With --tenant and --key-id (v0.2, contract §7.3): first the key ring entry for the verifiers'
+PCS_KEYRING_FILE (one JSON object for its "keys" array; for hmac it holds the secret inline -
+move it to a secret_file or secret_env in production), then the producer's environment:
+  PCS_TENANT_ID=T
+  PCS_KEY_ID=K
+  PCS_HMAC_KEY=<secret> | PCS_ED25519_PRIV_B64=<seed>   <- a SECRET
 
 Options:
-  -h, --help   show this help
+      --tenant T   the tenant the key is bound to
+      --key-id K   the key's id (name it by date, e.g. acme-2026-12, for rotation)
+  -h, --help       show this help
 
 Example:
-  (umask 077; flk keygen ed25519 > agent.env)`;
+  (umask 077; flk keygen ed25519 --tenant acme --key-id acme-2026-12 > acme.keys)`;
 
 export const AUDIT_HELP = `Usage: flk audit <command> [options]
 

@@ -1,5 +1,6 @@
 // Wiring: config + logger in, a running verifier out. Every adapter is created here and nowhere
 // else; the batch logic lives in processor.ts, the consume/produce loop in @flk/kafka.
+import { unwatchFile, watchFile } from 'node:fs';
 import { systemClock, type Logger } from '@flk/pcs';
 import { startOpsServer, type OpsServer } from '@flk/ops-http';
 import { createWireCodec } from '@flk/registry';
@@ -26,7 +27,11 @@ export interface VerifierApp {
   start(): Promise<void>;
   /** Graceful: finish and commit the chunk in progress, leave the group, disconnect. */
   stop(): Promise<void>;
+  /** Re-reads the key ring file now (SIGHUP); a bad file is refused and the ring in force kept. */
+  reloadKeyRing(why: string): boolean;
 }
+
+const KEYRING_POLL_MS = 1_000;
 
 const REDIS_PING_MS = 5_000;
 
@@ -61,7 +66,11 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
     port: config.http.port,
     host: config.http.host,
     metrics: metrics.registry,
-    readiness: () => readiness.snapshot(),
+    // /ready says whether signatures are checked (PCS_SIGN_ALG=none is a visible choice, not a default).
+    readiness: () => {
+      const r = readiness.snapshot();
+      return { ...r, checks: { ...r.checks, signatures: config.decide.signatures ? 'checked' : 'NOT CHECKED (PCS_SIGN_ALG=none)' } };
+    },
     basicAuth: config.http.basicAuth,
   });
 
@@ -95,11 +104,35 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
     logger,
     onTransaction: ({ seconds, ok }) => metrics.kafkaTransaction(seconds, ok),
   });
+  // The decision configuration in force: replaced whole by a successful ring reload, read once per
+  // batch, so every record is decided under exactly one ring.
+  let decideConfig = config.decide;
+  metrics.signatureChecks(config.decide.signatures);
+  if (config.signing.keyringFile !== undefined) metrics.keyRing('ok', config.decide.tenants?.keys.length ?? 0);
+  if (!config.decide.signatures) logger.warn({ signAlg: 'none' }, 'PCS_SIGN_ALG=none: signatures are NOT checked; every record is unauthenticated');
+  const reloadKeyRing = (why: string): boolean => {
+    if (config.reloadDecideConfig === undefined) return false;
+    try {
+      decideConfig = config.reloadDecideConfig();
+      metrics.keyRing('ok', decideConfig.tenants?.keys.length ?? 0);
+      logger.info({ why, keys: decideConfig.tenants?.keys.length ?? 0, tenants: decideConfig.tenants?.tenants.length ?? 0 }, 'key ring reloaded');
+      return true;
+    } catch (err) {
+      // The message names the entry, never a secret.
+      metrics.keyRing('refused', null);
+      logger.error({ why, code: (err as { code?: unknown }).code, err: (err as Error).message }, 'key ring reload refused; the previous ring stays in force');
+      return false;
+    }
+  };
+  const onRingFile = (cur: { mtimeMs: number; size: number; ino: number }, prev: { mtimeMs: number; size: number; ino: number }) => {
+    if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) reloadKeyRing('file changed');
+  };
+  if (config.signing.keyringFile !== undefined) watchFile(config.signing.keyringFile, { interval: KEYRING_POLL_MS, persistent: false }, onRingFile);
+
   const processBatch = createBatchProcessor({
     codec,
     dedup,
-    keyRing: config.keyRing,
-    params: config.params,
+    decideConfig: () => decideConfig,
     clock: systemClock,
     dedupTtlSeconds: config.dedupTtlSeconds,
     topics: { verdicts: config.topics.verdicts, dlq: config.topics.dlq },
@@ -222,9 +255,12 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
       logger.info({ topic: config.topics.submitted, groupId: config.groupId }, 'verifier running');
     },
 
+    reloadKeyRing,
+
     async stop() {
       if (stopping) return;
       stopping = true;
+      if (config.signing.keyringFile !== undefined) unwatchFile(config.signing.keyringFile, onRingFile);
       readiness.setStarted(false);
       clearInterval(pingTimer);
       await consumer?.stop();

@@ -3,9 +3,9 @@
 // knobs (tolerances, batch sizes, timeouts) are documented in docs/verifier.md.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { EnvReader, readKafkaConnection, type Env, type KafkaConnection } from '@flk/config';
-import { createDecisionParams, createKeyRing, FlkPcsError, SIGN_ALGS, type DecisionParams, type KeyRing, type SignAlg } from '@flk/pcs';
-import { createNodeKeyRing } from './node-keyring.js';
+import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readSigningConfig, SIGNING_ENV, type Env, type KafkaConnection, type SigningConfig } from '@flk/config';
+import { createDecisionParams, DEFAULT_DEDUP_TTL_SECONDS, type DecideConfig, type DecisionParams } from '@flk/pcs';
+import { createNodeKeyRing, nodeSha256, nodeSignatureCrypto } from './node-keyring.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -23,9 +23,13 @@ export interface VerifierConfig {
   groupId: string;
   transactionalIdPrefix: string;
   http: { port: number; host: string; basicAuth?: { user: string; pass: string } };
-  signAlg: SignAlg;
-  keyRing: KeyRing;
+  /** Keys, versions and freshness window as read at start-up (the ring file may be reloaded later). */
+  signing: SigningConfig;
   params: DecisionParams;
+  /** The decision configuration at start-up. */
+  decide: DecideConfig;
+  /** Re-reads PCS_KEYRING_FILE (and its secret files/variables) into a new DecideConfig; throws FlkPcsError. Undefined without a ring file. */
+  reloadDecideConfig?: () => DecideConfig;
   dedupTtlSeconds: number;
   maxBatchRecords: number;
   partitionsConsumedConcurrently: number;
@@ -52,7 +56,13 @@ export function describeConfig(c: VerifierConfig): Record<string, unknown> {
     transactionalIdPrefix: c.transactionalIdPrefix,
     httpPort: c.http.port,
     metricsAuth: c.http.basicAuth !== undefined,
-    signAlg: c.signAlg,
+    signAlg: c.signing.signAlg ?? 'unset',
+    signatures: c.signing.signatures,
+    keyringFile: c.signing.keyringFile ?? null,
+    tenantKeys: c.signing.tenants?.keys.length ?? 0,
+    acceptVersions: c.signing.acceptVersions,
+    maxAgeSeconds: c.signing.maxAgeSeconds,
+    maxSkewSeconds: c.signing.maxSkewSeconds,
     params: c.params,
     dedupTtlSeconds: c.dedupTtlSeconds,
     maxBatchRecords: c.maxBatchRecords,
@@ -85,21 +95,11 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const metricsPass = r.secret('METRICS_PASS');
   if ((metricsUser === undefined) !== (metricsPass === undefined)) r.problem('METRICS_USER and METRICS_PASS must be set together');
 
-  const signAlg = r.oneOf('PCS_SIGN_ALG', SIGN_ALGS, 'none');
-  const hmacKeys = r.list('PCS_HMAC_KEY');
-  const edKeys = r.list('PCS_ED25519_PUB_B64');
-  let keyRing: KeyRing = createKeyRing({ alg: 'none' });
-  try {
-    if (signAlg === 'hmac') {
-      if (hmacKeys.length === 0) r.problem('PCS_HMAC_KEY: required when PCS_SIGN_ALG=hmac');
-      else keyRing = createNodeKeyRing({ alg: 'hmac', hmacKeys });
-    } else if (signAlg === 'ed25519') {
-      if (edKeys.length === 0) r.problem('PCS_ED25519_PUB_B64: required when PCS_SIGN_ALG=ed25519');
-      else keyRing = createNodeKeyRing({ alg: 'ed25519', ed25519PublicKeysB64: edKeys });
-    }
-  } catch (err) {
-    // The core's messages describe the problem, never the key.
-    r.problem(`${signAlg === 'hmac' ? 'PCS_HMAC_KEY' : 'PCS_ED25519_PUB_B64'}: ${err instanceof FlkPcsError ? err.message : 'invalid key'}`);
+  // Fail closed (the backend trusts nothing from agents): no signing configuration is an error;
+  // running without signature checks must be chosen explicitly with PCS_SIGN_ALG=none.
+  const signing = readSigningConfig(r, { readFile, env, crypto: nodeSignatureCrypto, createV01Ring: createNodeKeyRing });
+  if (signing.signAlg === undefined && signing.keyringFile === undefined) {
+    r.problem(`no signing configuration: set ${SIGNING_ENV.KEYRING_FILE} (v0.2 tenant keys) and/or ${SIGNING_ENV.SIGN_ALG}=hmac|ed25519 with its keys (v0.1), or ${SIGNING_ENV.SIGN_ALG}=none to run without signature checks`);
   }
 
   let params: DecisionParams = createDecisionParams();
@@ -138,10 +138,14 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
       host: r.string('HTTP_HOST', '0.0.0.0'),
       basicAuth: metricsUser !== undefined && metricsPass !== undefined ? { user: metricsUser, pass: metricsPass } : undefined,
     },
-    signAlg,
-    keyRing,
+    signing,
     params,
-    dedupTtlSeconds: r.int('DEDUP_TTL_SECONDS', 1_209_600, { min: 1, max: 10 * 365 * 86_400 }),
+    decide: decideConfigOf(signing, params, signing.tenants, nodeSha256),
+    reloadDecideConfig:
+      signing.keyringFile === undefined
+        ? undefined
+        : () => decideConfigOf(signing, params, loadTenantRing(signing.keyringFile!, { readFile, env, crypto: nodeSignatureCrypto }), nodeSha256),
+    dedupTtlSeconds: r.int('DEDUP_TTL_SECONDS', DEFAULT_DEDUP_TTL_SECONDS, { min: 1, max: 10 * 365 * 86_400 }),
     maxBatchRecords: r.int('VERIFIER_MAX_BATCH_RECORDS', 1000, { min: 1, max: 10_000 }),
     partitionsConsumedConcurrently: r.int('VERIFIER_PARTITIONS_CONCURRENCY', 6, { min: 1, max: 256 }),
     maxBytesPerPartition: r.int('KAFKA_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
@@ -154,6 +158,8 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (config.heartbeatIntervalMs * 3 > config.sessionTimeoutMs) r.problem('KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of KAFKA_SESSION_TIMEOUT_MS');
+  // §7.4: a replay must always meet either its dedup key or the age window.
+  if (signing.maxAgeSeconds >= config.dedupTtlSeconds) r.problem(`${SIGNING_ENV.MAX_AGE} (${signing.maxAgeSeconds}) must be less than DEDUP_TTL_SECONDS (${config.dedupTtlSeconds})`);
   if (config.retryInitialMs > config.retryMaxMs) r.problem('VERIFIER_RETRY_INITIAL_MS must not exceed VERIFIER_RETRY_MAX_MS');
   return r.done(config);
 }

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     process.exit(code);
   };
 
+  process.on('SIGHUP', () => void app?.reloadKeyRing('SIGHUP'));
   process.once('SIGTERM', () => void exit(0, 'SIGTERM'));
   process.once('SIGINT', () => void exit(0, 'SIGINT'));
   process.on('uncaughtException', (err) => void exit(EXIT_FATAL, 'uncaught exception', err));

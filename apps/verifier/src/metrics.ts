@@ -17,7 +17,14 @@ export interface VerifierMetrics {
   retry(code: string): void;
   skipped(): void;
   dependency(dep: Dependency, up: boolean): void;
+  /** A key ring (re)load: ok, or refused (the old ring kept). */
+  keyRing(result: 'ok' | 'refused', keys: number | null): void;
+  /** 1 when signatures are checked, 0 when PCS_SIGN_ALG=none was chosen. */
+  signatureChecks(on: boolean): void;
 }
+
+/** The tenant label of a verdict: a verified v0.2 tenant (bounded by the ring) or '-'. */
+export const NO_TENANT = '-';
 
 export function createVerifierMetrics(): VerifierMetrics {
   const registry = new Registry();
@@ -103,8 +110,32 @@ export function createVerifierMetrics(): VerifierMetrics {
     registers,
   });
 
+  const tenantVerdicts = new Counter({
+    name: 'flk_verifier_tenant_verdicts_total',
+    help: 'Committed verdicts per verified v0.2 tenant (tenant="-" for v0.1 and unverified records), by outcome: accepted, escalated, rejected, duplicate, stale',
+    labelNames: ['tenant', 'outcome'],
+    registers,
+  });
+  const ringLoads = new Counter({
+    name: 'flk_verifier_keyring_loads_total',
+    help: 'Key ring file loads (start-up and reloads) by result: ok, or refused (the previous ring stays in force)',
+    labelNames: ['result'],
+    registers,
+  });
+  const ringKeys = new Gauge({ name: 'flk_verifier_keyring_keys', help: 'Keys in the v0.2 key ring in force', registers });
+  const sigChecks = new Gauge({
+    name: 'flk_verifier_signature_checks_enabled',
+    help: '1 when signatures are checked; 0 when the verifier runs with PCS_SIGN_ALG=none (every record unauthenticated)',
+    registers,
+  });
+
   return {
     registry,
+    keyRing(result, keys) {
+      ringLoads.inc({ result });
+      if (keys !== null) ringKeys.set(keys);
+    },
+    signatureChecks: (on) => sigChecks.set(on ? 1 : 0),
     decision: (s) => decision.observe(s),
     batchProcessed(records, seconds) {
       batchRecords.observe(records);
@@ -117,6 +148,8 @@ export function createVerifierMetrics(): VerifierMetrics {
     committed(outcomes) {
       for (const o of outcomes) {
         verdicts.inc({ status: o.status, reason: o.reason, duplicate: String(o.duplicate) });
+        const outcome = o.duplicate ? 'duplicate' : o.reason === 'stale' ? 'stale' : o.status;
+        tenantVerdicts.inc({ tenant: o.tenant ?? NO_TENANT, outcome });
         if (o.replay) replays.inc();
         if (o.dlq) dlq.inc({ reason: o.reason });
         if (o.ageSeconds !== null) age.observe(o.ageSeconds);

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64Encode, canonicalPayload, createKeyRing, decide, DEFAULT_PARAMS, PCS_ERROR_CODES, signingDigest, type SignedFields } from '@flk/pcs';
-import { sampleRecord, TEST_KEYS, testSigner } from '@flk/pcs/testing';
+import { sampleRecord, testDecideConfig, TEST_KEYS, testSigner } from '@flk/pcs/testing';
 import { createNodeKeyRing, isCanonicalScalar } from './node-keyring.js';
 
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../test/vectors/${name}`, import.meta.url), 'utf8'));
@@ -49,7 +49,7 @@ describe('node:crypto key ring: the contract vectors', () => {
       for (let i = 0; i < 20; i++) {
         const rec = sampleRecord({ epoch: i + 1, shard_id: `s-${i}`, ...(i % 3 === 0 ? { budget: 0.5 } : {}) }, { signer });
         const tampered = i % 2 ? { ...rec, r: rec.r + 0.01 } : rec;
-        expect(decide(tampered, DEFAULT_PARAMS, ringOf('node'), null, meta)).toEqual(decide(tampered, DEFAULT_PARAMS, ringOf('core'), null, meta));
+        expect(decide(tampered, testDecideConfig(ringOf('node'), DEFAULT_PARAMS), null, meta)).toEqual(decide(tampered, testDecideConfig(ringOf('core'), DEFAULT_PARAMS), null, meta));
       }
     }
   });

@@ -14,7 +14,7 @@
 //   subset of what the @noble ring accepts, and the two agree on every honest signature and on
 //   every vector in test/vectors (node-keyring.test.ts).
 import { createHash, createHmac, createPublicKey, timingSafeEqual, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { base64Decode, createKeyRing, type KeyRing, type SignAlg } from '@flk/pcs';
+import { base64Decode, createKeyRing, type KeyRing, type SignAlg, type SignatureCrypto } from '@flk/pcs';
 
 const HMAC_SIG_BYTES = 32;
 const ED25519_SIG_BYTES = 64;
@@ -34,7 +34,47 @@ export function isCanonicalScalar(sig: Uint8Array): boolean {
 }
 
 /** SHA-256 of the payload's UTF-8 bytes with OpenSSL (~5× @noble's): decide()'s signing digest. */
-const sha256 = (payload: string): Uint8Array => createHash('sha256').update(payload, 'utf8').digest();
+export const nodeSha256 = (payload: string): Uint8Array => createHash('sha256').update(payload, 'utf8').digest();
+const sha256 = nodeSha256;
+
+const SHA256_BLOCK = 64;
+/**
+ * HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed once, at ring build time: each
+ * verification then copies two prepared hash states (hash.copy()) instead of re-keying, which is
+ * what createHmac does on every call.
+ */
+function hmacWithPads(key: Uint8Array): (message: Uint8Array) => Buffer {
+  const k = Buffer.alloc(SHA256_BLOCK);
+  (key.length > SHA256_BLOCK ? createHash('sha256').update(key).digest() : Buffer.from(key)).copy(k);
+  const ipad = Buffer.alloc(SHA256_BLOCK);
+  const opad = Buffer.alloc(SHA256_BLOCK);
+  for (let i = 0; i < SHA256_BLOCK; i++) {
+    ipad[i] = k[i]! ^ 0x36;
+    opad[i] = k[i]! ^ 0x5c;
+  }
+  const inner = createHash('sha256').update(ipad);
+  const outer = createHash('sha256').update(opad);
+  return (message) => outer.copy().update(inner.copy().update(message).digest()).digest();
+}
+
+/** The v0.2 ring's primitives on OpenSSL (@flk/pcs SignatureCrypto): same strictness as the v0.1 ring below. */
+export const nodeSignatureCrypto: SignatureCrypto = {
+  hmacVerifier(key) {
+    const mac = hmacWithPads(key);
+    return (digest, sig) => sig.length === HMAC_SIG_BYTES && timingSafeEqual(mac(digest), sig);
+  },
+  ed25519Verifier(pub) {
+    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(pub)]), format: 'der', type: 'spki' });
+    return (digest, sig) => {
+      if (sig.length !== ED25519_SIG_BYTES || !isCanonicalScalar(sig)) return false;
+      try {
+        return nodeVerify(null, digest, key, sig);
+      } catch {
+        return false; // malformed input is a failed verification, not an error
+      }
+    };
+  },
+};
 
 function decodeSig(digest: Uint8Array, sigB64: string | undefined, length: number): Uint8Array | null {
   if (!(digest instanceof Uint8Array) || typeof sigB64 !== 'string' || sigB64.length > 4 * length) return null;

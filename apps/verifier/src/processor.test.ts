@@ -61,7 +61,7 @@ describe('batch processor', () => {
     expect(messages).toHaveLength(pcs.length);
     messages.forEach((m, i) => {
       const v = t.verdictOf(m);
-      const offline = decide(pcs[i], DEFAULT_PARAMS, keyRing, null, { decidedAt: 'x', source: null });
+      const offline = decide(pcs[i], testDecideConfig(keyRing, DEFAULT_PARAMS), null, { decidedAt: 'x', source: null });
       expect(strip(v)).toEqual({ ...strip(offline), sent_at: pcs[i]!.sent_at });
       expect(m.topic).toBe('out');
       expect(m.key).toBe(pcs[i]!.pcs_id);

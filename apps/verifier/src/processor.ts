@@ -1,11 +1,13 @@
 // The verifier's batch logic, free of Kafka and Redis clients (ports only), so unit tests run it
-// with in-memory fakes: decode → decide (structure → signature) → one claimMany round trip for
-// the records that passed → decide with the stored verdict for those already claimed → the
-// output messages (verdicts + DLQ entries) of the batch, in input order.
-import { decide, type Clock, type DecisionParams, type DedupStore, type KeyRing, type Logger, type Verdict, type VerdictSource } from '@flk/pcs';
+// with in-memory fakes, in the contract's stages (§7.5): decode → checkRecord (structure → version
+// → signature → freshness, with the record's broker append time as `now`) → decideSignals for the
+// records that passed → one claimMany round trip of their dedup keys → withPrior for the keys
+// already taken (the stored verdict; the record is never re-verified) → the output messages
+// (verdicts + DLQ entries) of the batch, in input order.
+import { checkRecord, decideSignals, verifiedTenant, withPrior, type Clock, type DecideConfig, type DedupStore, type Logger, type Verdict, type VerdictSource } from '@flk/pcs';
 import type { BatchContext, ConsumedRecord, OutputMessage, RecordBatch } from '@flk/kafka';
 import type { DecodeResult } from '@flk/registry';
-import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey, withSentAt, type WireVerdict } from './verdicts.js';
+import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
 
 /** The part of @flk/registry's WireCodec the processor uses. */
 export interface VerdictCodec {
@@ -21,6 +23,8 @@ export interface RecordOutcome {
   status: Verdict['status'];
   reason: string;
   duplicate: boolean;
+  /** The verified v0.2 tenant (§7.5), else null: the only tenant a metric label may carry. */
+  tenant: string | null;
   /** A replay of the offset that produced the stored verdict (re-published unchanged). */
   replay: boolean;
   dlq: boolean;
@@ -36,13 +40,13 @@ export interface BatchResult {
 export interface ProcessorDeps {
   codec: VerdictCodec;
   dedup: DedupStore;
-  keyRing: KeyRing;
-  params: DecisionParams;
+  /** The decision configuration in force; read once per batch, so a key ring reload applies between batches. */
+  decideConfig: () => DecideConfig;
   clock: Clock;
   dedupTtlSeconds: number;
   topics: { verdicts: string; dlq: string };
   logger: Logger;
-  /** Typed event per decide() call, for the decision-latency histogram. */
+  /** Typed event per record checked (structure → signals), for the decision-latency histogram. */
   onDecide?: (seconds: number) => void;
   /** Largest input value + key a DLQ entry copies whole (default DLQ_MAX_ENTRY_BYTES). */
   dlqMaxEntryBytes?: number;
@@ -52,8 +56,9 @@ interface Pending {
   record: ConsumedRecord;
   source: VerdictSource;
   decidedAt: string;
-  decoded: Record<string, unknown> | null;
-  verdict: WireVerdict;
+  /** §7.5 dedup key, set when the record passed every check before dedup. */
+  dedupKey: string | null;
+  verdict: Verdict;
   dlqReason: string | null;
   replay: boolean;
 }
@@ -72,41 +77,38 @@ export const DLQ_MAX_ENTRY_BYTES = 900 * 1024;
 export const DLQ_TRUNCATED_BYTES = 1024;
 
 export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, ctx?: BatchContext) => Promise<BatchResult> {
-  const { codec, dedup, keyRing, params, clock, logger } = deps;
+  const { codec, dedup, clock, logger } = deps;
   const observe = deps.onDecide ?? (() => {});
 
-  const timedDecide = (input: unknown, prior: Verdict | null, meta: { decidedAt: string; source: VerdictSource }): Verdict => {
-    const t0 = performance.now();
-    try {
-      return decide(input, params, keyRing, prior, meta);
-    } finally {
-      observe((performance.now() - t0) / 1000);
-    }
-  };
-
   return async function processBatch(batch, ctx) {
+    const config = deps.decideConfig();
     const items: Pending[] = [];
-    // 1. decode → decide(prior = null): structure → signature → signals. Rejected records are final.
+    // 1. decode → checkRecord → decideSignals. Rejected records are final and never stored.
     for (const record of batch.records) {
       const source: VerdictSource = { topic: batch.topic, partition: batch.partition, offset: record.offset };
       const decidedAt = new Date(clock.now()).toISOString();
       // decodePcs throws only RegistryUnavailableError (retriable); the sync path never needs the registry.
       const decoded = codec.decodePcsSync?.(record.value) ?? (await codec.decodePcs(record.value));
       if (!decoded.ok) {
-        items.push({ record, source, decidedAt, decoded: null, verdict: undecodableVerdict(decoded.reason, { decidedAt, source }), dlqReason: decoded.reason, replay: false });
+        items.push({ record, source, decidedAt, dedupKey: null, verdict: undecodableVerdict(decoded.reason, { decidedAt, source }), dlqReason: decoded.reason, replay: false });
         continue;
       }
-      const v = timedDecide(decoded.value, null, { decidedAt, source });
-      const sentAt = typeof decoded.value.sent_at === 'string' ? decoded.value.sent_at : null;
-      const malformed = v.status === 'rejected' && v.reasons.some((r) => r.startsWith('malformed:'));
-      items.push({ record, source, decidedAt, decoded: decoded.value, verdict: withSentAt(v, sentAt), dlqReason: malformed ? v.reasons.join(',') : null, replay: false });
+      const t0 = performance.now();
+      // §7.4: `now` is the broker's append time (LogAppendTime on the input topic), so a re-read
+      // offset is decided exactly as the first time.
+      const meta = { decidedAt, source, now: Number(record.timestamp) };
+      const checked = checkRecord(decoded.value, config, meta);
+      const verdict = checked.ok ? decideSignals(checked.record, config, meta) : checked.verdict;
+      observe((performance.now() - t0) / 1000);
+      const malformed = !checked.ok && verdict.reasons.some((r) => r.startsWith('malformed:'));
+      items.push({ record, source, decidedAt, dedupKey: checked.ok ? checked.record.dedupKey : null, verdict, dlqReason: malformed ? verdict.reasons.join(',') : null, replay: false });
     }
     await ctx?.heartbeat();
 
-    // 2. one pipelined round trip of SET NX GET for every record that passed structure + signature.
-    const toClaim = items.filter((it) => it.verdict.status !== 'rejected');
+    // 2. one pipelined round trip of SET NX GET for every record that reached dedup.
+    const toClaim = items.filter((it) => it.dedupKey !== null);
     const claims = await dedup.claimMany(
-      toClaim.map((it) => ({ key: it.verdict.pcs_id, value: JSON.stringify(it.verdict) })),
+      toClaim.map((it) => ({ key: it.dedupKey!, value: JSON.stringify(it.verdict) })),
       deps.dedupTtlSeconds,
     );
 
@@ -115,15 +117,14 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
       const claim = claims[i]!;
       if (claim.claimed) return;
       const prior = parseStoredVerdict(claim.existing, it.verdict.pcs_id);
-      if (prior === null) {
+      if (prior === null || (prior.version !== null && prior.tenant_id !== it.verdict.tenant_id)) {
         // The key is taken but its value is not a verdict we can read: still a repeat of this
-        // pcs_id, so flag our own decision as duplicate rather than stall the partition.
+        // key, so flag our own decision as duplicate rather than stall the partition.
         logger.error({ pcs_id: it.verdict.pcs_id, topic: it.source.topic, partition: it.source.partition, offset: it.source.offset }, 'stored verdict unreadable; publishing own decision flagged duplicate');
         it.verdict = { ...it.verdict, duplicate: true };
         return;
       }
-      const v = timedDecide(it.decoded, prior, { decidedAt: it.decidedAt, source: it.source });
-      it.verdict = withSentAt(v, it.verdict.sent_at);
+      it.verdict = withPrior(prior, { decidedAt: it.decidedAt, source: it.source });
       it.replay = !it.verdict.duplicate;
     });
 
@@ -161,6 +162,7 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
         status: it.verdict.status,
         reason: reasonLabel(it.verdict.reason),
         duplicate: it.verdict.duplicate,
+        tenant: verifiedTenant(it.verdict),
         replay: it.replay,
         dlq: it.dlqReason !== null,
         ageSeconds: Number.isFinite(ts) && ts > 0 ? Math.max(0, (now - ts) / 1000) : null,

@@ -1,17 +1,16 @@
 // Verdict helpers of the verifier: output keys, the stored (Redis) form, and the verdict of a
 // record that could not even be decoded. Pure functions.
-import type { Verdict, VerdictSource } from '@flk/pcs';
-
-/** A verdict as published: the core's Verdict plus the record's sent_at (verdict-v1.avsc). */
-export type WireVerdict = Verdict & { sent_at: string | null };
+import { PCS_VERSION_V02, type Verdict, type VerdictSource } from '@flk/pcs';
 
 /**
- * The key on pcs.verdicts: the pcs_id for records that passed structure and signature, otherwise
- * `rejected:<topic>:<partition>:<offset>` — a rejected record's pcs_id is attacker-chosen and
- * must never share (and, compacted, shadow) the key of a real verdict.
+ * The key on pcs.verdicts: the dedup key (§7.5: `tenant_id/pcs_id` for v0.2, `pcs_id` for v0.1)
+ * for records that passed every check before dedup, otherwise `rejected:<topic>:<partition>:<offset>`
+ * — a rejected record's ids are attacker-chosen and must never share (and, compacted, shadow) the
+ * key of a real verdict.
  */
 export function verdictKey(v: Verdict, source: VerdictSource): string {
-  return v.status === 'rejected' ? `rejected:${source.topic}:${source.partition}:${source.offset}` : v.pcs_id;
+  if (v.status === 'rejected') return `rejected:${source.topic}:${source.partition}:${source.offset}`;
+  return v.version === PCS_VERSION_V02 ? `${v.tenant_id}/${v.pcs_id}` : v.pcs_id;
 }
 
 /** The DLQ key: where the input came from. */
@@ -19,14 +18,8 @@ export function dlqKey(source: VerdictSource): string {
   return `${source.topic}:${source.partition}:${source.offset}`;
 }
 
-/** Adds the record's sent_at unless the verdict already carries one (a stored verdict does). */
-export function withSentAt(v: Verdict, sentAt: string | null): WireVerdict {
-  const own = (v as Partial<WireVerdict>).sent_at;
-  return { ...v, sent_at: own !== undefined ? own : sentAt };
-}
-
 /** The verdict for bytes that are not a PCS at all (wire/Avro level): rejected, reason from the codec. */
-export function undecodableVerdict(reason: string, meta: { decidedAt: string; source: VerdictSource }): WireVerdict {
+export function undecodableVerdict(reason: string, meta: { decidedAt: string; source: VerdictSource }): Verdict {
   return {
     pcs_id: '',
     status: 'rejected',
@@ -41,17 +34,22 @@ export function undecodableVerdict(reason: string, meta: { decidedAt: string; so
     source: meta.source,
     tenant_id: null,
     sent_at: null,
+    version: null,
+    key_id: null,
+    signature_checked: false,
   };
 }
 
 const STATUSES = new Set(['accepted', 'escalated', 'rejected']);
 const isNumOrNull = (v: unknown) => v === null || typeof v === 'number';
+/** Members added after the first stored verdicts: absent in a verdict stored by an older verifier. */
+const isOptStr = (v: unknown) => v === undefined || v === null || typeof v === 'string';
 
 /**
  * Parses a verdict read back from the dedup store. Returns null when the value is not a verdict
  * for `pcsId` (corrupted, or written by something else): the caller must not trust it.
  */
-export function parseStoredVerdict(text: string, pcsId: string): WireVerdict | null {
+export function parseStoredVerdict(text: string, pcsId: string): Verdict | null {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -72,7 +70,8 @@ export function parseStoredVerdict(text: string, pcsId: string): WireVerdict | n
     typeof o.decided_at === 'string' &&
     (src === null || (typeof src === 'object' && typeof src.topic === 'string' && typeof src.partition === 'number' && typeof src.offset === 'string')) &&
     (o.tenant_id === null || typeof o.tenant_id === 'string') &&
-    (o.sent_at === undefined || o.sent_at === null || typeof o.sent_at === 'string');
+    isOptStr(o.sent_at) && isOptStr(o.version) && isOptStr(o.key_id) &&
+    (o.signature_checked === undefined || typeof o.signature_checked === 'boolean');
   if (!ok) return null;
   return {
     pcs_id: o.pcs_id as string,
@@ -88,6 +87,9 @@ export function parseStoredVerdict(text: string, pcsId: string): WireVerdict | n
     source: src === null ? null : { topic: src!.topic as string, partition: src!.partition as number, offset: src!.offset as string },
     tenant_id: o.tenant_id as string | null,
     sent_at: (o.sent_at as string | null | undefined) ?? null,
+    version: (o.version as string | null | undefined) ?? null,
+    key_id: (o.key_id as string | null | undefined) ?? null,
+    signature_checked: (o.signature_checked as boolean | undefined) ?? false,
   };
 }
 

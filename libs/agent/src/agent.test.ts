@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { createKeyRing, createHmacSigner, decide, DEFAULT_PARAMS, type Pcs } from '@flk/pcs';
+import { createDecideConfig, createKeyRing, createHmacSigner, decide, type Pcs } from '@flk/pcs';
 import { createOutbox, createSequencer, PublishUnavailableError, runAgent, type AgentEvent, type PcsTransport } from './index.js';
 
 const KEY = 'agent-unit-test-key';
@@ -46,7 +46,7 @@ describe('runAgent', () => {
     for (const r of c.records) {
       expect(r.sent_at).toBe('2025-06-01T12:00:00.000Z');
       expect(r.sig).toEqual(expect.any(String));
-      const v = decide(r, DEFAULT_PARAMS, ring, null, { decidedAt: r.sent_at, source: null });
+      const v = decide(r, createDecideConfig({ v01: ring }), null, { decidedAt: r.sent_at, source: null });
       expect(v.status).toBe('accepted');
     }
   });

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { base64Decode } from './base64.js';
 import { buildPcs, type BuildPcsInput } from './build.js';
-import { decide } from './decide.js';
+import { createDecideConfig, decide } from './decide.js';
 import { FlkPcsError } from './errors.js';
 import { DEFAULT_PARAMS } from './params.js';
 import { createEd25519Signer, createHmacSigner, createKeyRing } from './sign.js';
@@ -43,7 +43,7 @@ describe('buildPcs: golden vectors (an agent in Python builds the same record)',
         : c.signer === 'ed25519'
           ? createKeyRing({ alg: 'ed25519', ed25519PublicKeysB64: [v.keys.ed25519_pub_b64] })
           : createKeyRing({ alg: 'none' });
-    const verdict = decide(rec, DEFAULT_PARAMS, ring, null, { decidedAt: '2025-01-01T00:00:00Z', source: null });
+    const verdict = decide(rec, createDecideConfig({ v01: ring }), null, { decidedAt: '2025-01-01T00:00:00Z', source: null });
     expect(verdict.reasons).toEqual([...(rec.r > 1.05 ? ['r_out_of_range'] : []), ...(rec.ft.degraded ? ['degraded'] : [])]);
     expect(verdict.recomputed_D_hat).toBe(rec.D_hat);
     expect(verdict.recomputed_budget).toBe(rec.budget);

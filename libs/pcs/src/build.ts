@@ -6,7 +6,7 @@ import { DEFAULT_PARAMS, type DecisionParams } from './params.js';
 import { round9 } from './round.js';
 import { signPcs, type Signer } from './sign.js';
 import { compressibility, computeBudget, computeCoherence, computeDHat, countBoxes, regimeOf } from './signals.js';
-import { PCS_SCHEMA, PCS_VERSION, type Pcs } from './types.js';
+import { PCS_SCHEMA, PCS_VERSION, PCS_VERSION_V02, PCS_VERSIONS, type Pcs, type PcsVersion } from './types.js';
 import { validatePcs } from './validate.js';
 
 export const DEFAULT_SCALES: readonly number[] = Object.freeze([2, 4, 8, 16, 32]);
@@ -29,7 +29,12 @@ export interface BuildPcsInput {
   degraded?: boolean;
   fallbacks?: string[];
   clock_skew_ms?: number;
+  /** Required for v0.2 (§7.1); in v0.1 optional and unsigned. */
   tenant_id?: string;
+  /** v0.2: names the signing key in the verifier's ring (§7.3). */
+  key_id?: string;
+  /** Default '0.1' (an agent chooses; @flk/agent defaults to '0.2'). */
+  version?: PcsVersion;
 }
 
 /**
@@ -44,6 +49,9 @@ export function buildPcs(input: BuildPcsInput, signer?: Signer, params: Decision
   if (!Array.isArray(input.points) || input.points.length === 0) throw invalidArgument('buildPcs: at least one point is needed');
   if (!Array.isArray(input.chunks) || !input.chunks.every((c) => c instanceof Uint8Array)) throw invalidArgument('buildPcs: chunks must be Uint8Arrays');
   if (!Number.isSafeInteger(input.epoch)) throw invalidArgument('buildPcs: epoch must be an integer within ±(2^53 − 1)');
+  const version = input.version ?? PCS_VERSION;
+  if (!PCS_VERSIONS.includes(version)) throw invalidArgument(`buildPcs: unknown version '${String(version)}'`);
+  if (version === PCS_VERSION_V02 && input.tenant_id === undefined) throw invalidArgument('buildPcs: a v0.2 record needs a tenant_id');
 
   const N_j = countBoxes(input.points, scales);
   const D_hat = computeDHat(scales, N_j);
@@ -57,7 +65,7 @@ export function buildPcs(input: BuildPcsInput, signer?: Signer, params: Decision
   const rec: Pcs = {
     pcs_id: computePcsId(merkle_root, input.epoch, input.shard_id),
     schema: PCS_SCHEMA,
-    version: PCS_VERSION,
+    version,
     shard_id: input.shard_id,
     epoch: input.epoch,
     attempt: input.attempt ?? 1,
@@ -80,6 +88,7 @@ export function buildPcs(input: BuildPcsInput, signer?: Signer, params: Decision
     },
   };
   if (input.tenant_id !== undefined) rec.tenant_id = input.tenant_id;
+  if (input.key_id !== undefined) rec.key_id = input.key_id;
   const out = signer === undefined ? rec : signPcs(rec, signer);
   // Never emit what a verifier would reject as malformed (e.g. an over-long shard_id).
   const check = validatePcs(out);

@@ -6,7 +6,7 @@ import { FlkPcsError } from './errors.js';
 import { createDecisionParams, DEFAULT_PARAMS, type DecisionParamsInput } from './params.js';
 import { createKeyRing, type KeyRing, type SignAlg } from './sign.js';
 import type { Verdict } from './types.js';
-import { sampleRecord, testKeyRing } from './testing/index.js';
+import { sampleRecord, testDecideConfig, testKeyRing } from './testing/index.js';
 
 interface VerdictCase {
   name: string;
@@ -42,10 +42,10 @@ describe('decide (§5): golden vectors', () => {
   test.each(v.cases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     const params = createDecisionParams(c.params ?? {});
     const input = c.input_json !== undefined ? c.input_json : c.input;
-    expect(decide(input, params, rings[c.keyring], c.prior, c.meta)).toEqual(c.expected);
+    expect(decide(input, testDecideConfig(rings[c.keyring], params), c.prior, c.meta)).toEqual(c.expected);
     // The same record as UTF-8 bytes decides the same way.
     const text = c.input_json ?? JSON.stringify(c.input);
-    expect(decide(new TextEncoder().encode(text), params, rings[c.keyring], c.prior, c.meta)).toEqual(c.expected);
+    expect(decide(new TextEncoder().encode(text), testDecideConfig(rings[c.keyring], params), c.prior, c.meta)).toEqual(c.expected);
   });
 });
 
@@ -54,29 +54,29 @@ describe('decide: behaviour', () => {
 
   test('a replay of the same offset returns the stored verdict object itself', () => {
     const rec = sampleRecord();
-    const first = decide(rec, DEFAULT_PARAMS, ring, null, META);
-    expect(decide(rec, DEFAULT_PARAMS, ring, first, META)).toBe(first);
+    const first = decide(rec, testDecideConfig(ring, DEFAULT_PARAMS), null, META);
+    expect(decide(rec, testDecideConfig(ring, DEFAULT_PARAMS), first, META)).toBe(first);
   });
 
   test('a prior for another pcs_id is a programmer error', () => {
-    const prior = decide(sampleRecord({ epoch: 2 }), DEFAULT_PARAMS, ring, null, META);
-    expect(() => decide(sampleRecord(), DEFAULT_PARAMS, ring, prior, META)).toThrow(FlkPcsError);
+    const prior = decide(sampleRecord({ epoch: 2 }), testDecideConfig(ring, DEFAULT_PARAMS), null, META);
+    expect(() => decide(sampleRecord(), testDecideConfig(ring, DEFAULT_PARAMS), prior, META)).toThrow(FlkPcsError);
   });
 
   test('invalid UTF-8 bytes are malformed:utf8', () => {
-    const verdict = decide(new Uint8Array([0x7b, 0xff, 0x7d]), DEFAULT_PARAMS, ring, null, META);
+    const verdict = decide(new Uint8Array([0x7b, 0xff, 0x7d]), testDecideConfig(ring, DEFAULT_PARAMS), null, META);
     expect(verdict).toMatchObject({ status: 'rejected', reason: 'malformed:utf8', pcs_id: '' });
   });
 
   test('a UTF-8 BOM is malformed:json, as in Python', () => {
     const bytes = new TextEncoder().encode(`\ufeff${JSON.stringify(sampleRecord())}`);
-    expect(decide(bytes, DEFAULT_PARAMS, ring, null, META).reason).toBe('malformed:json');
+    expect(decide(bytes, testDecideConfig(ring, DEFAULT_PARAMS), null, META).reason).toBe('malformed:json');
   });
 
   test('is pure: the input is not modified', () => {
     const rec = sampleRecord({ budget: 0.99 });
     const copy = structuredClone(rec);
-    decide(rec, DEFAULT_PARAMS, ring, null, META);
+    decide(rec, testDecideConfig(ring, DEFAULT_PARAMS), null, META);
     expect(rec).toEqual(copy);
   });
 
@@ -93,7 +93,7 @@ describe('decide: behaviour', () => {
       });
     fc.assert(
       fc.property(fc.oneof(fc.anything(), mutated, fc.string(), fc.uint8Array()), fc.constantFrom<SignAlg>('none', 'hmac', 'ed25519'), (input, alg) => {
-        const verdict = decide(input, DEFAULT_PARAMS, testKeyRing(alg), null, META);
+        const verdict = decide(input, testDecideConfig(testKeyRing(alg), DEFAULT_PARAMS), null, META);
         expect(['accepted', 'escalated', 'rejected']).toContain(verdict.status);
         expect(verdict.reason).toBe(verdict.reasons[0] ?? 'ok');
         if (verdict.status === 'rejected') {
@@ -122,14 +122,14 @@ describe('decide: behaviour', () => {
       [{ ...rec, extra: 10n }, 'malformed:type:extra'],
       [{ ...rec, extra: () => 1 }, 'malformed:type:extra'],
     ] as const) {
-      const verdict = decide(input, DEFAULT_PARAMS, ring, null, META);
+      const verdict = decide(input, testDecideConfig(ring, DEFAULT_PARAMS), null, META);
       expect(verdict.status).toBe('rejected');
       expect(verdict.reason).toBe(reason);
     }
   });
 
   test('signing off: only structure and signals', () => {
-    const verdict = decide(sampleRecord({}, { signer: null }), DEFAULT_PARAMS, testKeyRing('none'), null, META);
+    const verdict = decide(sampleRecord({}, { signer: null }), testDecideConfig(testKeyRing('none'), DEFAULT_PARAMS), null, META);
     expect(verdict.status).toBe('accepted');
   });
 });

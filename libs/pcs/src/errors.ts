@@ -5,6 +5,8 @@ export const PCS_ERROR_CODES = {
   INVALID_KEY: 'PCS_INVALID_KEY',
   /** A function of the core was called with values it does not accept (a programmer error). */
   INVALID_ARGUMENT: 'PCS_INVALID_ARGUMENT',
+  /** A v0.2 key ring document (PCS_KEYRING_FILE) that cannot be used; the message names the entry. */
+  INVALID_KEYRING: 'PCS_INVALID_KEYRING',
   /** Decision parameters (tolerances, budget weights) that are not usable numbers. */
   INVALID_PARAMS: 'PCS_INVALID_PARAMS',
 } as const;

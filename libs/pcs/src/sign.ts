@@ -128,18 +128,7 @@ export function createKeyRing(opts: { alg: SignAlg; hmacKeys?: string[]; ed25519
   if (alg === 'ed25519') {
     const pubs = opts.ed25519PublicKeysB64 ?? [];
     if (!Array.isArray(pubs) || pubs.length === 0) throw invalidKey('an ed25519 key ring needs at least one public key');
-    const keys = pubs.map((b64, i) => {
-      const bytes = decodeKey(b64, `Ed25519 public key #${i + 1}`);
-      let point;
-      try {
-        point = ed25519.Point.fromBytes(bytes, false); // strict: canonical encoding, on the curve
-      } catch {
-        throw invalidKey(`Ed25519 public key #${i + 1} is not a valid curve point`);
-      }
-      // Strict verification rejects every signature under a small-order key; refuse it up front.
-      if (point.isSmallOrder()) throw invalidKey(`Ed25519 public key #${i + 1} has small order`);
-      return bytes;
-    });
+    const keys = pubs.map((b64, i) => checkEd25519PublicKey(b64, `Ed25519 public key #${i + 1}`));
     return {
       alg,
       verify(digest, sigB64) {
@@ -160,6 +149,57 @@ export function createKeyRing(opts: { alg: SignAlg; hmacKeys?: string[]; ed25519
   }
   throw invalidArgument(`unknown signature algorithm '${String(alg)}' (expected none|hmac|ed25519)`);
 }
+
+/**
+ * The 32 bytes of an Ed25519 public key that strict verification can use: canonical padded base64,
+ * a canonical encoding of a curve point, not of small order (strict verification rejects every
+ * signature under such a key, so it is refused up front). Throws FlkPcsError (PCS_INVALID_KEY).
+ */
+export function checkEd25519PublicKey(b64: unknown, what: string): Uint8Array {
+  const bytes = decodeKey(b64, what);
+  let point;
+  try {
+    point = ed25519.Point.fromBytes(bytes, false); // strict: canonical encoding, on the curve
+  } catch {
+    throw invalidKey(`${what} is not a valid curve point`);
+  }
+  if (point.isSmallOrder()) throw invalidKey(`${what} has small order`);
+  return bytes;
+}
+
+/** HMAC key bytes (§2.5: the UTF-8 bytes of the configured string, untrimmed); empty is refused. */
+export { hmacKeyBytes };
+
+/** The bytes of a signature of exactly `length` bytes in canonical padded base64, else null. */
+export function decodeSignature(sigB64: unknown, length: number): Uint8Array | null {
+  if (typeof sigB64 !== 'string' || sigB64.length > 4 * length) return null;
+  const sig = base64Decode(sigB64);
+  return sig !== null && sig.length === length ? sig : null;
+}
+
+export const SIGNATURE_BYTES = { hmac: HMAC_SIG_BYTES, ed25519: ED25519_SIG_BYTES } as const;
+
+/**
+ * The signature primitives a key ring verifies with, as a port: @noble here (pure, portable), OpenSSL
+ * through node:crypto in the verifier (faster). Each factory is called once per key, at ring build
+ * time, so an implementation may precompute per key (e.g. HMAC pads). Both must be strict RFC 8032
+ * for Ed25519 and constant time for HMAC.
+ */
+export interface SignatureCrypto {
+  hmacVerifier(key: Uint8Array): (digest: Uint8Array, sig: Uint8Array) => boolean;
+  ed25519Verifier(publicKey: Uint8Array): (digest: Uint8Array, sig: Uint8Array) => boolean;
+}
+
+export const nobleSignatureCrypto: SignatureCrypto = {
+  hmacVerifier: (key) => (digest, sig) => constantTimeEqual(hmac(sha256, key, digest), sig),
+  ed25519Verifier: (pub) => (digest, sig) => {
+    try {
+      return ed25519.verify(sig, digest, pub, { zip215: false });
+    } catch {
+      return false; // malformed input is a failed verification, not an error
+    }
+  },
+};
 
 function decodeSig(digest: Uint8Array, sigB64: string | undefined, length: number): Uint8Array | null {
   if (!(digest instanceof Uint8Array) || typeof sigB64 !== 'string' || sigB64.length > 4 * length) return null;

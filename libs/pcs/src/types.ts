@@ -1,4 +1,4 @@
-// The record and verdict shapes of contract v0.1 (shared/PCS-CONTRACT.md §1 and §5).
+// The record and verdict shapes of the contract (shared/PCS-CONTRACT.md §1, §5 and §7 for v0.2).
 
 export type Regime = 'sticky' | 'mixed' | 'non_sticky';
 export const REGIMES: readonly Regime[] = ['sticky', 'mixed', 'non_sticky'];
@@ -31,16 +31,24 @@ export interface Pcs {
   /** Base64 signature over the canonical payload (§2); absent when signing is off. */
   sig?: string;
   ft: PcsFt;
-  /** Later, optional fields (§1). Not signed in v0.1. */
+  /** Optional and unsigned in v0.1; in v0.2 `tenant_id` is required and both are signed (§7.1). */
   tenant_id?: string;
   key_id?: string;
 }
+
+/** A record that passed v0.2 structure (§7.1). */
+export type PcsV02 = Pcs & { version: '0.2'; tenant_id: string };
 
 /** The eight fields covered by the signature (§2.1). */
 export type SignedFields = Pick<Pcs, 'pcs_id' | 'merkle_root' | 'epoch' | 'shard_id' | 'D_hat' | 'coh_star' | 'r' | 'budget'>;
 
 export const PCS_SCHEMA = 'fractal-lba-kakeya';
-export const PCS_VERSION = '0.1';
+/** The versions this core knows (§1–§6 and §7). */
+export const PCS_VERSIONS = ['0.1', '0.2'] as const;
+export type PcsVersion = (typeof PCS_VERSIONS)[number];
+/** v0.1: kept as the name of the first version (the v0.1 payload has no `version` member). */
+export const PCS_VERSION: PcsVersion = '0.1';
+export const PCS_VERSION_V02: PcsVersion = '0.2';
 
 export type VerdictStatus = 'accepted' | 'escalated' | 'rejected';
 
@@ -64,7 +72,16 @@ export interface Verdict {
   /** ISO-8601 time of the decision (for a duplicate: of the original decision). */
   decided_at: string;
   source: VerdictSource | null;
+  /** The record's tenant_id (v0.2: signed; v0.1: as sent, unauthenticated), null when malformed. */
   tenant_id: string | null;
+  /** The record's sent_at, null when malformed (end-to-end latency, §7.4 freshness). */
+  sent_at: string | null;
+  /** The record's version, null when malformed. */
+  version: string | null;
+  /** The record's key_id, null when absent or malformed. */
+  key_id: string | null;
+  /** True when signature checking was on and the record reached that stage (whatever its outcome). */
+  signature_checked: boolean;
 }
 
 export type ValidationResult = { ok: true; pcs: Pcs } | { ok: false; reasons: string[]; pcs_id: string };

@@ -5,7 +5,8 @@
 import { computePcsId } from './canonical.js';
 import { pathLabel, readJson, safeKey } from './json.js';
 import { isWellFormedUtf16 } from './text.js';
-import { PCS_SCHEMA, PCS_VERSION, REGIMES, type Pcs, type PcsFt, type Regime, type ValidationResult } from './types.js';
+import { parseSentAt } from './time.js';
+import { PCS_SCHEMA, PCS_VERSION, PCS_VERSION_V02, REGIMES, type Pcs, type PcsFt, type Regime, type ValidationResult } from './types.js';
 
 /** Size bounds of a record. Part of our v0.1 profile; documented in docs/contract.md. */
 export const PCS_LIMITS = {
@@ -31,6 +32,8 @@ const KNOWN_FIELDS = new Set([
   'v_star', 'D_hat', 'r', 'regime', 'budget', 'merkle_root', 'sig', 'ft', 'tenant_id', 'key_id',
 ]);
 const FT_FIELDS = ['outbox_seq', 'degraded', 'fallbacks', 'clock_skew_ms'];
+/** §7.1: tenant_id and key_id, 1–64 characters of [a-z0-9._-], the first a letter or digit. */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 type Obj = Record<string, unknown>;
 
@@ -123,11 +126,14 @@ function validateOrThrow(input: unknown): ValidationResult {
   const schema = is.string('schema', own(o, 'schema'));
   if (schema !== undefined && schema !== PCS_SCHEMA) is.add('invalid_value', 'schema');
   const version = is.string('version', own(o, 'version'));
-  if (version !== undefined && version !== PCS_VERSION) is.add('invalid_value', 'version');
+  // The version member chooses the rules: "0.2" → §7.1 as well, anything else → §1 alone.
+  const v02 = version === PCS_VERSION_V02;
+  if (version !== undefined && version !== PCS_VERSION && !v02) is.add('invalid_value', 'version');
   const shard_id = is.string('shard_id', own(o, 'shard_id'));
   const epoch = is.integer('epoch', own(o, 'epoch'));
   const attempt = is.integer('attempt', own(o, 'attempt'));
-  const sent_at = is.string('sent_at', own(o, 'sent_at'));
+  let sent_at = is.string('sent_at', own(o, 'sent_at'));
+  if (v02 && sent_at !== undefined && parseSentAt(sent_at) === null) sent_at = is.add('invalid_value', 'sent_at');
   const seed = is.integer('seed', own(o, 'seed'));
   const scales = checkScales(is, own(o, 'scales'));
   const N_j = checkNj(is, own(o, 'N_j'), scales);
@@ -141,14 +147,26 @@ function validateOrThrow(input: unknown): ValidationResult {
   const sig = is.optionalString('sig', own(o, 'sig'));
   // The sig's encoding is the signature check's business (§5 "signature missing or wrong"): the key
   // ring accepts canonical padded base64 only, so several strings cannot stand for one signature.
-  const ft = checkFt(is, own(o, 'ft'));
-  const tenant_id = is.optionalString('tenant_id', own(o, 'tenant_id'));
-  const key_id = is.optionalString('key_id', own(o, 'key_id'));
-
-  // "Non-finite numbers anywhere": unknown fields too, although we do not carry them.
-  const budgetLeft = { nodes: PCS_LIMITS.maxExtraNodes };
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_FIELDS.has(key)) scanExtra(is, [key], o[key], 1, budgetLeft);
+  const ft = checkFt(is, own(o, 'ft'), v02);
+  let tenant_id: string | undefined | null;
+  let key_id: string | undefined | null;
+  if (v02) {
+    // §7.1: tenant_id required (null = absent), key_id optional; both of the id pattern.
+    const t = own(o, 'tenant_id');
+    tenant_id = t === undefined || t === null ? is.add('missing', 'tenant_id') : is.string('tenant_id', t);
+    if (typeof tenant_id === 'string' && !ID_PATTERN.test(tenant_id)) tenant_id = is.add('invalid_value', 'tenant_id');
+    key_id = is.optionalString('key_id', own(o, 'key_id'));
+    if (typeof key_id === 'string' && !ID_PATTERN.test(key_id)) key_id = is.add('invalid_value', 'key_id');
+    // §7.1: no member other than §1's (a later optional field needs a new version).
+    for (const key of Object.keys(o)) if (!KNOWN_FIELDS.has(key)) is.add('unexpected_key', safeKey(key));
+  } else {
+    tenant_id = is.optionalString('tenant_id', own(o, 'tenant_id'));
+    key_id = is.optionalString('key_id', own(o, 'key_id'));
+    // "Non-finite numbers anywhere": unknown fields too, although we do not carry them.
+    const budgetLeft = { nodes: PCS_LIMITS.maxExtraNodes };
+    for (const key of Object.keys(o)) {
+      if (!KNOWN_FIELDS.has(key)) scanExtra(is, [key], o[key], 1, budgetLeft);
+    }
   }
 
   // Cross-field rule last: it needs its three inputs to be valid first.
@@ -247,7 +265,7 @@ function checkRegime(is: Issues, v: unknown): Regime | undefined {
   return v as Regime;
 }
 
-function checkFt(is: Issues, v: unknown): PcsFt | undefined {
+function checkFt(is: Issues, v: unknown, v02: boolean): PcsFt | undefined {
   if (v === undefined) return is.add('missing', 'ft');
   if (!isPlainObject(v)) return is.add('type', 'ft');
   const before = is.list.length;
@@ -259,7 +277,9 @@ function checkFt(is: Issues, v: unknown): PcsFt | undefined {
   const clock_skew_ms = is.number('ft.clock_skew_ms', own(v, 'clock_skew_ms'));
   const budgetLeft = { nodes: PCS_LIMITS.maxExtraNodes };
   for (const key of Object.keys(v)) {
-    if (!FT_FIELDS.includes(key)) scanExtra(is, ['ft', key], v[key], 2, budgetLeft);
+    if (FT_FIELDS.includes(key)) continue;
+    if (v02) is.add('unexpected_key', `ft.${safeKey(key)}`);
+    else scanExtra(is, ['ft', key], v[key], 2, budgetLeft);
   }
   if (is.list.length !== before) return undefined;
   return { outbox_seq: outbox_seq!, degraded: degradedRaw as boolean, fallbacks: fallbacks!, clock_skew_ms: clock_skew_ms! };

@@ -1,6 +1,6 @@
 // flk pcs make: build a PCS from raw data the way an agent does. The CLI reads the files, cuts
 // the payload into chunks and picks the signer; computing the record is the core's buildPcs.
-import { buildPcs, FlkPcsError, type Pcs } from '@flk/pcs';
+import { buildPcs, FlkPcsError, PCS_VERSION, PCS_VERSION_V02, PCS_VERSIONS, type Pcs, type PcsVersion } from '@flk/pcs';
 import { integerFlag, parseCommandArgs, requireFlag, stringFlag } from '../args.js';
 import { help, type Context } from '../context.js';
 import { CliInputError, CliUsageError, EXIT, type ExitCode } from '../errors.js';
@@ -11,6 +11,13 @@ import { chunkBytes, parsePoints } from '../points.js';
 
 /** An RFC 3339 date-time (the ISO-8601 profile the contract's example uses). */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** §7.1: the v0.2 sent_at form (UTC, `Z`, up to 9 fraction digits). */
+const ISO_TIME_V02 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
 
 /** Payload chunk size (bytes) of the Merkle tree when --chunk-size is not given. */
 export const DEFAULT_CHUNK_SIZE = 4096;
@@ -30,6 +37,9 @@ export async function pcsMake(args: readonly string[], ctx: Context): Promise<Ex
       data: { type: 'string' },
       'chunk-size': { type: 'string' },
       alg: { type: 'string' },
+      tenant: { type: 'string' },
+      'key-id': { type: 'string' },
+      'pcs-version': { type: 'string' },
     },
     h,
   );
@@ -51,6 +61,19 @@ export async function pcsMake(args: readonly string[], ctx: Context): Promise<Ex
   const pointsFile = requireFlag(stringFlag(parsed, 'points'), 'points', h);
   const dataFile = stringFlag(parsed, 'data');
   if (pointsFile === STDIN && dataFile === STDIN) throw new CliUsageError('--points and --data cannot both be standard input', h);
+  // v0.2 (§7) when a tenant is given (--tenant or PCS_TENANT_ID), else v0.1; --pcs-version chooses.
+  const env = ctx.io.env;
+  const tenant_id = stringFlag(parsed, 'tenant') ?? nonEmpty(env.PCS_TENANT_ID);
+  const key_id = stringFlag(parsed, 'key-id') ?? nonEmpty(env.PCS_KEY_ID);
+  const versionFlag = stringFlag(parsed, 'pcs-version');
+  if (versionFlag !== undefined && !(PCS_VERSIONS as readonly string[]).includes(versionFlag)) {
+    throw new CliUsageError(`--pcs-version: expected ${PCS_VERSIONS.join('|')}, got '${versionFlag}'`, h);
+  }
+  const version = (versionFlag as PcsVersion | undefined) ?? (tenant_id !== undefined ? PCS_VERSION_V02 : PCS_VERSION);
+  if (version === PCS_VERSION_V02 && tenant_id === undefined) throw new CliUsageError('a v0.2 record needs --tenant (or PCS_TENANT_ID)', h);
+  if (version === PCS_VERSION_V02 && !ISO_TIME_V02.test(sent_at)) {
+    throw new CliUsageError(`--sent-at: a v0.2 sent_at is UTC, like 2025-01-01T00:00:00Z or 2025-01-01T00:00:00.123Z, got '${sent_at}'`, h);
+  }
   const alg = resolveAlg(stringFlag(parsed, 'alg'), ctx.io.env, ['none', 'hmac', 'ed25519'], 'none', h);
   const signer = signerFromEnv(alg, ctx.io.env);
 
@@ -71,6 +94,9 @@ export async function pcsMake(args: readonly string[], ctx: Context): Promise<Ex
         chunks: chunkBytes(data, chunkSize),
         ...(attempt === undefined ? {} : { attempt }),
         ...(outbox_seq === undefined ? {} : { outbox_seq }),
+        version,
+        ...(tenant_id === undefined ? {} : { tenant_id }),
+        ...(key_id === undefined ? {} : { key_id }),
       },
       signer,
     );

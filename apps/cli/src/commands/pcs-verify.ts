@@ -1,11 +1,27 @@
-// flk pcs verify FILE...: the verdict (contract §5) of each record, decided offline by the core:
-// structure, signature, signals; no dedup store (prior = null), source null, decided_at = now.
-import { createDecisionParams, decide, FlkPcsError, type DecisionParams } from '@flk/pcs';
+// flk pcs verify FILE...: the verdict (contract §5, §7) of each record, decided offline by the core:
+// structure, version, signature, freshness, signals; no dedup store (prior = null), source null,
+// decided_at = now. v0.1 records use the v0.1 ring (PCS_SIGN_ALG + keys), v0.2 records the tenant
+// ring of PCS_KEYRING_FILE; `--now` is the freshness `now` (§7.4; default the current time).
+import { readFileSync } from 'node:fs';
+import { ConfigError, EnvReader, loadTenantRing, SIGNING_ENV } from '@flk/config';
+import {
+  createDecideConfig,
+  createDecisionParams,
+  decide,
+  DEFAULT_MAX_AGE_SECONDS,
+  DEFAULT_MAX_SKEW_SECONDS,
+  FlkPcsError,
+  instantFromMs,
+  parseRfc3339,
+  PCS_VERSIONS,
+  type DecisionParams,
+  type TenantKeyRing,
+} from '@flk/pcs';
 import { numberFlag, parseCommandArgs, stringFlag, type Parsed } from '../args.js';
 import { forEachFile, help, ok, type Context } from '../context.js';
-import { CliUsageError, EXIT, type ExitCode } from '../errors.js';
+import { CliConfigError, CliUsageError, EXIT, type ExitCode } from '../errors.js';
 import { HELP_CMD, VERIFY_HELP } from '../help.js';
-import { keyRingFromEnv, resolveAlg } from '../keys.js';
+import { ENV, keyRingFromEnv, resolveAlg } from '../keys.js';
 
 const TOLERANCE_FLAGS = { 'tol-d': 'tolD', 'tol-coh': 'tolCoh', 'tol-r': 'tolR', 'tol-budget': 'tolBudget' } as const;
 
@@ -14,6 +30,7 @@ export async function pcsVerify(args: readonly string[], ctx: Context): Promise<
     args,
     {
       alg: { type: 'string' },
+      now: { type: 'string' },
       strict: { type: 'boolean' },
       'tol-d': { type: 'string' },
       'tol-coh': { type: 'string' },
@@ -24,17 +41,63 @@ export async function pcsVerify(args: readonly string[], ctx: Context): Promise<
   );
   if (parsed.values.help) return help(ctx, VERIFY_HELP);
   const params = decisionParams(parsed);
-  const alg = resolveAlg(stringFlag(parsed, 'alg'), ctx.io.env, ['none', 'hmac', 'ed25519'], 'none', HELP_CMD.verify);
-  const keyRing = keyRingFromEnv(alg, ctx.io.env);
+  const nowFlag = stringFlag(parsed, 'now');
+  const nowNs = nowFlag === undefined ? undefined : parseRfc3339(nowFlag);
+  if (nowNs === null) throw new CliUsageError(`--now: expected an RFC 3339 time like 2025-01-01T00:00:00Z, got '${nowFlag}'`, HELP_CMD.verify);
+  const env = ctx.io.env;
+  const alg = resolveAlg(stringFlag(parsed, 'alg'), env, ['none', 'hmac', 'ed25519'], 'none', HELP_CMD.verify);
+  const explicitNone = alg === 'none' && (stringFlag(parsed, 'alg') !== undefined || (env[ENV.SIGN_ALG] ?? '').trim() !== '');
+  const v01 = alg === 'none' ? null : keyRingFromEnv(alg, env);
+  const ringFile = (env[SIGNING_ENV.KEYRING_FILE] ?? '').trim() || undefined;
+  let tenants: TenantKeyRing | null = null;
+  if (ringFile !== undefined && !explicitNone) {
+    try {
+      tenants = loadTenantRing(ringFile, { readFile: (p) => readFileSync(p, 'utf8'), env });
+    } catch (err) {
+      if (err instanceof FlkPcsError) throw new CliConfigError(`${SIGNING_ENV.KEYRING_FILE}: ${err.message}`);
+      throw err;
+    }
+  }
+  const window = readWindow(env);
+  const config = createDecideConfig({
+    params,
+    // Signatures are checked when a v0.1 algorithm is chosen or a tenant ring is given (and
+    // PCS_SIGN_ALG=none does not turn them off); otherwise every verdict says signature_checked false.
+    signatures: alg !== 'none' || tenants !== null,
+    v01,
+    tenants,
+    ...window,
+  });
   let notAccepted = 0;
   const status = await forEachFile(ctx, parsed.positionals, HELP_CMD.verify, (bytes) => {
+    const decidedAt = ctx.now();
     // The bytes as read: the core decodes them as the verifier does (bad UTF-8 is malformed:utf8).
-    const verdict = decide(bytes, params, keyRing, null, { decidedAt: ctx.now().toISOString(), source: null });
+    const verdict = decide(bytes, config, null, { decidedAt: decidedAt.toISOString(), source: null, now: nowNs ?? instantFromMs(decidedAt.getTime()) });
     if (!verdict.accepted) notAccepted++;
     return ok(JSON.stringify(verdict));
   });
   if (status === EXIT.OK && parsed.values.strict && notAccepted > 0) return EXIT.INPUT;
   return status;
+}
+
+/** PCS_ACCEPT_VERSIONS, PCS_MAX_AGE_SECONDS, PCS_MAX_SKEW_SECONDS, read as the verifier reads them. */
+function readWindow(env: Readonly<Record<string, string | undefined>>): { acceptVersions: string[]; maxAgeSeconds: number; maxSkewSeconds: number } {
+  const r = new EnvReader(env);
+  const acceptVersions = r.list(SIGNING_ENV.ACCEPT_VERSIONS, PCS_VERSIONS);
+  if (acceptVersions.length === 0 || acceptVersions.some((v) => !(PCS_VERSIONS as readonly string[]).includes(v))) {
+    r.problem(`${SIGNING_ENV.ACCEPT_VERSIONS}: expected a comma-separated list of ${PCS_VERSIONS.join(', ')}`);
+  }
+  const out = {
+    acceptVersions,
+    maxAgeSeconds: r.int(SIGNING_ENV.MAX_AGE, DEFAULT_MAX_AGE_SECONDS, { min: 1, max: 10 * 365 * 86_400 }),
+    maxSkewSeconds: r.int(SIGNING_ENV.MAX_SKEW, DEFAULT_MAX_SKEW_SECONDS, { min: 0, max: 86_400 }),
+  };
+  try {
+    return r.done(out);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliConfigError(err.problems.join('; '));
+    throw err;
+  }
 }
 
 function decisionParams(parsed: Parsed): DecisionParams {

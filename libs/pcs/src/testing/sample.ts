@@ -2,8 +2,10 @@
 // fixed HMAC string: public, TEST-ONLY, never to be configured anywhere real.
 import { computePcsId } from '../canonical.js';
 import { merkleRoot } from '../merkle.js';
-import { DEFAULT_BUDGET_WEIGHTS } from '../params.js';
+import { DEFAULT_BUDGET_WEIGHTS, DEFAULT_PARAMS, type DecisionParams } from '../params.js';
+import { createDecideConfig, type DecideConfig, type DecideConfigInput } from '../decide.js';
 import { createEd25519Signer, createHmacSigner, createKeyRing, signPcs, type KeyRing, type SignAlg, type Signer } from '../sign.js';
+import { createTenantKeyRing, type KeyRingEntry, type TenantKeyRing } from '../keyring.js';
 import { computeBudget, computeDHat, regimeOf } from '../signals.js';
 import { round9 } from '../round.js';
 import { PCS_SCHEMA, PCS_VERSION, type Pcs } from '../types.js';
@@ -31,6 +33,36 @@ export function testKeyRing(alg: SignAlg): KeyRing {
   if (alg === 'none') return createKeyRing({ alg });
   if (alg === 'hmac') return createKeyRing({ alg, hmacKeys: [TEST_KEYS.hmacKey, TEST_KEYS.hmacKey2] });
   return createKeyRing({ alg, ed25519PublicKeysB64: [TEST_KEYS.ed25519PubB64, TEST_KEYS.ed25519PubB64_2] });
+}
+
+/**
+ * TEST ONLY: a v0.2 ring of two tenants, `acme` (HMAC, key `acme-1`, the primary HMAC test key;
+ * `acme-2` the second) and `globex` (Ed25519, `globex-1`), no windows.
+ */
+export const TEST_RING_ENTRIES: readonly KeyRingEntry[] = Object.freeze([
+  { key_id: 'acme-1', tenant_id: 'acme', alg: 'hmac', secret: TEST_KEYS.hmacKey },
+  { key_id: 'acme-2', tenant_id: 'acme', alg: 'hmac', secret: TEST_KEYS.hmacKey2 },
+  { key_id: 'globex-1', tenant_id: 'globex', alg: 'ed25519', public_key_b64: TEST_KEYS.ed25519PubB64 },
+]);
+
+export function testTenantRing(entries: readonly KeyRingEntry[] = TEST_RING_ENTRIES): TenantKeyRing {
+  return createTenantKeyRing(entries);
+}
+
+/**
+ * A valid v0.2 record of tenant `acme` signed with key `acme-1` (sampleRecord's rules), sent at
+ * `sent_at` (default 2025-01-01T00:00:00Z).
+ */
+export function sampleRecordV02(overrides: Partial<Pcs> = {}, opts: SampleOptions = {}): Pcs {
+  return sampleRecord({ version: '0.2', tenant_id: 'acme', key_id: 'acme-1', ...overrides }, opts);
+}
+
+/**
+ * A decide() configuration for tests: `ring` as the v0.1 ring (signatures on unless its alg is
+ * 'none'), the test tenant ring for v0.2, the contract's freshness defaults, `extra` on top.
+ */
+export function testDecideConfig(ring: KeyRing, params: DecisionParams = DEFAULT_PARAMS, extra: DecideConfigInput = {}): DecideConfig {
+  return createDecideConfig({ params, v01: ring, tenants: testTenantRing(), signatures: ring.alg !== 'none', ...extra });
 }
 
 export interface SampleOptions {
