@@ -232,6 +232,10 @@ describe('flk pcs sign / verify', () => {
       decided_at: FIXED_NOW.toISOString(),
       source: null,
       tenant_id: null,
+      sent_at: out.sent_at,
+      version: '0.1',
+      key_id: null,
+      signature_checked: true,
     });
   });
 

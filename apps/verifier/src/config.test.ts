@@ -5,7 +5,7 @@ import { describeConfig, loadConfig, redactUrl } from './config.js';
 
 describe('verifier config', () => {
   test('defaults follow docs/pipeline.md', () => {
-    const c = loadConfig({});
+    const c = loadConfig({ PCS_SIGN_ALG: 'none' });
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(c.schemaRegistryUrl).toBe('http://127.0.0.1:8081');
     expect(c.redis.url).toBe('redis://127.0.0.1:6390');
@@ -14,7 +14,11 @@ describe('verifier config', () => {
     expect(c.transactionalIdPrefix).toBe('flk-verifier');
     expect(c.http.port).toBe(9464);
     expect(c.http.basicAuth).toBeUndefined();
-    expect(c.signAlg).toBe('none');
+    expect(c.signing.signAlg).toBe('none');
+    expect(c.decide.signatures).toBe(false);
+    expect(c.signing.acceptVersions).toEqual(['0.1', '0.2']);
+    expect(c.signing.maxAgeSeconds).toBe(1_036_800);
+    expect(c.signing.maxSkewSeconds).toBe(300);
     expect(c.dedupTtlSeconds).toBe(1_209_600);
     expect(c.params.tolD).toBe(0.15);
   });
@@ -31,7 +35,8 @@ describe('verifier config', () => {
       METRICS_PASS: 'secret',
       VERIFIER_GROUP_ID: 'g1',
     });
-    expect(c.keyRing.alg).toBe('hmac');
+    expect(c.decide.v01?.alg).toBe('hmac');
+    expect(c.decide.signatures).toBe(true);
     expect(c.params.tolD).toBe(0.2);
     expect(c.params.budget.beta).toBe(0.4);
     expect(c.maxBatchRecords).toBe(100);
@@ -55,6 +60,38 @@ describe('verifier config', () => {
     expect(msg).not.toContain('c2VjcmV0LWlzaA==');
   });
 
+  test('fail closed: no signing configuration at all is an error naming what is missing', () => {
+    expect(() => loadConfig({})).toThrow(/no signing configuration: set PCS_KEYRING_FILE .* PCS_SIGN_ALG=none/);
+  });
+
+  test('a key ring file: loaded at start-up; bad rings and missing secrets name the entry', () => {
+    const files: Record<string, string> = {
+      '/ring.json': JSON.stringify({ keys: [{ key_id: 'acme-1', tenant_id: 'acme', alg: 'hmac', secret_file: '/s/acme-1' }, { key_id: 'g-1', tenant_id: 'globex', alg: 'hmac', secret_env: 'G1_KEY' }] }),
+      '/s/acme-1': 'acme-secret\n',
+      '/bad.json': '{"keys":[{"key_id":"a","tenant_id":"a","alg":"rsa","secret":"x"}]}',
+    };
+    const read = (p: string) => {
+      if (files[p] === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      return files[p]!;
+    };
+    const c = loadConfig({ PCS_KEYRING_FILE: '/ring.json', G1_KEY: 'globex-secret' }, read);
+    expect(c.decide.tenants?.tenants).toEqual(['acme', 'globex']);
+    expect(c.decide.signatures).toBe(true);
+    expect(c.decide.v01).toBeNull();
+    expect(JSON.stringify(describeConfig(c))).not.toMatch(/acme-secret|globex-secret/);
+    expect(() => loadConfig({ PCS_KEYRING_FILE: '/ring.json' }, read)).toThrow(/PCS_KEYRING_FILE: keys\[1\] \(key_id g-1\): secret_env: variable G1_KEY is not set/);
+    expect(() => loadConfig({ PCS_KEYRING_FILE: '/bad.json' }, read)).toThrow(/PCS_KEYRING_FILE: keys\[0\] \(key_id a\): unknown alg 'rsa'/);
+    expect(() => loadConfig({ PCS_KEYRING_FILE: '/nope.json' }, read)).toThrow(/PCS_KEYRING_FILE: cannot read \/nope.json \(ENOENT\)/);
+    expect(() => loadConfig({ PCS_KEYRING_FILE: '/s/acme-1' }, read)).toThrow(/PCS_KEYRING_FILE: not JSON/);
+  });
+
+  test('the replay window must be shorter than the dedup TTL; versions are checked', () => {
+    expect(() => loadConfig({ PCS_SIGN_ALG: 'none', PCS_MAX_AGE_SECONDS: '100', DEDUP_TTL_SECONDS: '100' })).toThrow(/PCS_MAX_AGE_SECONDS \(100\) must be less than DEDUP_TTL_SECONDS \(100\)/);
+    expect(loadConfig({ PCS_SIGN_ALG: 'none', PCS_MAX_AGE_SECONDS: '99', DEDUP_TTL_SECONDS: '100' }).signing.maxAgeSeconds).toBe(99);
+    expect(() => loadConfig({ PCS_SIGN_ALG: 'none', PCS_ACCEPT_VERSIONS: '0.2,0.3' })).toThrow(/PCS_ACCEPT_VERSIONS/);
+    expect(loadConfig({ PCS_SIGN_ALG: 'none', PCS_ACCEPT_VERSIONS: '0.2' }).decide.acceptVersions.has('0.1')).toBe(false);
+  });
+
   test('hmac without a key is a configuration error', () => {
     expect(() => loadConfig({ PCS_SIGN_ALG: 'hmac' })).toThrow(/PCS_HMAC_KEY/);
   });
@@ -62,14 +99,14 @@ describe('verifier config', () => {
   test('Kafka TLS (CA file through the injected readFile) and SASL; neither is logged', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
     const c = loadConfig(
-      { KAFKA_BROKERS: 'kafka:9093', KAFKA_SSL_CA_FILE: '/etc/flk/kafka-ca/ca.crt', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'flk', KAFKA_SASL_PASSWORD: 'kafka-s3cret' },
+      { PCS_SIGN_ALG: 'none', KAFKA_BROKERS: 'kafka:9093', KAFKA_SSL_CA_FILE: '/etc/flk/kafka-ca/ca.crt', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'flk', KAFKA_SASL_PASSWORD: 'kafka-s3cret' },
       (path) => (path === '/etc/flk/kafka-ca/ca.crt' ? pem : ''),
     );
     expect(c.kafka).toMatchObject({ brokers: ['kafka:9093'], ssl: { ca: pem }, sasl: { mechanism: 'scram-sha-512', username: 'flk', password: 'kafka-s3cret' } });
     expect(describeConfig(c)).toMatchObject({ kafkaSsl: true, kafkaSasl: 'scram-sha-512' });
     expect(JSON.stringify(describeConfig(c))).not.toContain('kafka-s3cret');
-    expect(loadConfig({ KAFKA_SSL: 'true' }).kafka.ssl).toBe(true);
-    expect(loadConfig({}).kafka).toMatchObject({ ssl: false, sasl: undefined });
+    expect(loadConfig({ KAFKA_SSL: 'true', PCS_SIGN_ALG: 'none' }).kafka.ssl).toBe(true);
+    expect(loadConfig({ PCS_SIGN_ALG: 'none' }).kafka).toMatchObject({ ssl: false, sasl: undefined });
   });
 
   test('an unreadable CA file and SASL without a password are problems naming the variables', () => {

@@ -2,8 +2,7 @@
 // ~1 MB was refused by the broker (MESSAGE_TOO_LARGE) and the chunk was retried forever — a
 // stalled partition. Big inputs now go to the DLQ truncated, with headers saying so.
 import { describe, expect, test } from '@jest/globals';
-import { createMemoryDedupStore, fixedClock, testKeyRing } from '@flk/pcs/testing';
-import { DEFAULT_PARAMS } from '@flk/pcs';
+import { createMemoryDedupStore, fixedClock, testDecideConfig, testKeyRing } from '@flk/pcs/testing';
 import type { ConsumedRecord } from '@flk/kafka';
 import { createBatchProcessor, DLQ_MAX_ENTRY_BYTES, DLQ_TRUNCATED_BYTES } from './processor.js';
 import { createFakeCodec } from './testing/fake-codec.js';
@@ -12,7 +11,7 @@ function setup() {
   const codec = createFakeCodec();
   const clock = fixedClock();
   const process = createBatchProcessor({
-    codec, dedup: createMemoryDedupStore(clock), keyRing: testKeyRing('hmac'), params: DEFAULT_PARAMS, clock, dedupTtlSeconds: 60,
+    codec, dedup: createMemoryDedupStore(clock), decideConfig: () => testDecideConfig(testKeyRing('hmac')), clock, dedupTtlSeconds: 60,
     topics: { verdicts: 'out', dlq: 'dlq' }, logger: { debug() {}, info() {}, warn() {}, error() {} },
   });
   return { codec, run: (records: ConsumedRecord[]) => process({ topic: 'in', partition: 0, records }) };

@@ -1,14 +1,18 @@
 import { describe, expect, test } from '@jest/globals';
-import { decide, DEFAULT_PARAMS, type DedupStore, type Pcs, type Verdict } from '@flk/pcs';
-import { createMemoryDedupStore, fixedClock, sampleRecord, testKeyRing } from '@flk/pcs/testing';
+import { decide, type DedupStore, type Pcs, type Verdict } from '@flk/pcs';
+import { createMemoryDedupStore, fixedClock, sampleRecord, sampleRecordV02, testDecideConfig, testKeyRing } from '@flk/pcs/testing';
 import type { ConsumedRecord, OutputMessage } from '@flk/kafka';
 import { createBatchProcessor } from './processor.js';
 import { createFakeCodec, FAKE_PCS_SCHEMA_ID } from './testing/fake-codec.js';
+import { testSigner } from '@flk/pcs/testing';
+
+const testSignerEd = () => testSigner('ed25519');
 
 const TOPIC = 'in';
 const PARTITION = 3;
 const TOPICS = { verdicts: 'out', dlq: 'dlq' };
 const keyRing = testKeyRing('hmac');
+const config = testDecideConfig(keyRing);
 
 function setup(opts: { dedup?: DedupStore } = {}) {
   const codec = createFakeCodec();
@@ -18,8 +22,7 @@ function setup(opts: { dedup?: DedupStore } = {}) {
   const process = createBatchProcessor({
     codec,
     dedup,
-    keyRing,
-    params: DEFAULT_PARAMS,
+    decideConfig: () => config,
     clock,
     dedupTtlSeconds: 1_209_600,
     topics: TOPICS,
@@ -36,7 +39,7 @@ function setup(opts: { dedup?: DedupStore } = {}) {
     timestamp: String(clock.now() - 250),
   });
   const run = (records: ConsumedRecord[]) => process({ topic: TOPIC, partition: PARTITION, records });
-  const verdictOf = (m: OutputMessage) => codec.decodeVerdict(m.value!) as unknown as Verdict & { sent_at: string | null };
+  const verdictOf = (m: OutputMessage) => codec.decodeVerdict(m.value!) as unknown as Verdict;
   return { codec, clock, dedup, run, rec, verdictOf, decisions };
 }
 
@@ -45,7 +48,7 @@ function records(n: number, overrides: (i: number) => Partial<Pcs> = () => ({}))
   return Array.from({ length: n }, (_, i) => sampleRecord({ merkle_root: (i + 1).toString(16).padStart(64, '0'), ...overrides(i) }));
 }
 
-const strip = ({ decided_at: _d, source: _s, ...rest }: Verdict & { sent_at?: unknown }) => rest;
+const strip = ({ decided_at: _d, source: _s, ...rest }: Verdict) => rest;
 
 describe('batch processor', () => {
   test('N records → N verdicts in input order, each equal to the offline decision', async () => {
@@ -61,8 +64,8 @@ describe('batch processor', () => {
     expect(messages).toHaveLength(pcs.length);
     messages.forEach((m, i) => {
       const v = t.verdictOf(m);
-      const offline = decide(pcs[i], testDecideConfig(keyRing, DEFAULT_PARAMS), null, { decidedAt: 'x', source: null });
-      expect(strip(v)).toEqual({ ...strip(offline), sent_at: pcs[i]!.sent_at });
+      const offline = decide(pcs[i], config, null, { decidedAt: 'x', source: null });
+      expect(strip(v)).toEqual(strip(offline));
       expect(m.topic).toBe('out');
       expect(m.key).toBe(pcs[i]!.pcs_id);
       expect(v.source).toEqual({ topic: TOPIC, partition: PARTITION, offset: batch[i]!.offset });
@@ -187,5 +190,51 @@ describe('batch processor', () => {
     const t = setup();
     const { messages } = await t.run([t.rec(t.codec.encodePcs(records(1)[0]!))]);
     expect(messages[0]!.value!.readInt32BE(1)).not.toBe(FAKE_PCS_SCHEMA_ID);
+  });
+
+  describe('v0.2 (§7)', () => {
+    // The fixed clock stands at 2025-01-01T00:00:00Z; records are appended 250 ms before it, and
+    // the sample records are sent at 2025-01-01T00:00:00Z.
+    const v02 = (i: number, o: Partial<Pcs> = {}) => sampleRecordV02({ merkle_root: (i + 1).toString(16).padStart(64, 'a'), ...o });
+
+    test('v0.1 and v0.2 mixed in one partition each get their verdict; v0.2 keys are tenant/pcs_id', async () => {
+      const t = setup();
+      const a = records(1)[0]!;
+      const b = v02(1);
+      const { messages, outcomes } = await t.run([t.rec(t.codec.encodePcs(a)), t.rec(t.codec.encodePcs(b))]);
+      expect(outcomes.map((o) => [o.status, o.tenant])).toEqual([['accepted', null], ['accepted', 'acme']]);
+      expect(messages.map((m) => m.key)).toEqual([a.pcs_id, `acme/${b.pcs_id}`]);
+      expect(t.verdictOf(messages[1]!)).toMatchObject({ version: '0.2', tenant_id: 'acme', key_id: 'acme-1', signature_checked: true });
+      expect(await t.dedup.get(`acme/${b.pcs_id}`)).not.toBeNull();
+    });
+
+    test('a forged copy published first is rejected and claims nothing; the genuine record is then accepted', async () => {
+      const t = setup();
+      const genuine = v02(2);
+      const forged = { ...genuine, N_j: { ...genuine.N_j, '32': 30 } };
+      const { outcomes } = await t.run([t.rec(t.codec.encodePcs(forged)), t.rec(t.codec.encodePcs(genuine))]);
+      expect(outcomes.map((o) => [o.status, o.reason, o.duplicate])).toEqual([['rejected', 'signature', false], ['accepted', 'ok', false]]);
+    });
+
+    test('the same pcs_id from two tenants: two independent first verdicts', async () => {
+      const t = setup();
+      const a = v02(3);
+      const g = sampleRecordV02({ merkle_root: a.merkle_root, tenant_id: 'globex', key_id: 'globex-1' }, { signer: testSignerEd() });
+      expect(g.pcs_id).toBe(a.pcs_id);
+      const { outcomes } = await t.run([t.rec(t.codec.encodePcs(a)), t.rec(t.codec.encodePcs(g))]);
+      expect(outcomes.map((o) => [o.status, o.duplicate, o.tenant])).toEqual([['accepted', false, 'acme'], ['accepted', false, 'globex']]);
+    });
+
+    test('now is the broker append time: a record appended after the window is stale, a replay decides the same', async () => {
+      const t = setup();
+      const rec = v02(4);
+      const late = { ...t.rec(t.codec.encodePcs(rec)), timestamp: String(Date.UTC(2025, 0, 13) + 1) };
+      const first = await t.run([late]);
+      expect(first.outcomes.map((o) => [o.status, o.reason, o.tenant])).toEqual([['rejected', 'stale', 'acme']]);
+      t.clock.advance(86_400_000); // the verifier's own clock plays no part
+      const again = await t.run([late]);
+      expect(again.outcomes.map((o) => o.reason)).toEqual(['stale']);
+      expect(await t.dedup.get(`acme/${rec.pcs_id}`)).toBeNull();
+    });
   });
 });

@@ -1,32 +1,33 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Verdict } from '@flk/pcs';
-import { parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey, withSentAt } from './verdicts.js';
+import { parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
 
 const src = { topic: 't', partition: 1, offset: '9' };
 const v: Verdict = {
   pcs_id: 'abc', status: 'accepted', accepted: true, escalated: false, recomputed_D_hat: 1.4, recomputed_budget: 0.4,
   reason: 'ok', reasons: [], duplicate: false, decided_at: '2025-01-01T00:00:00.000Z', source: src, tenant_id: null,
+  sent_at: '2025-01-01T00:00:00Z', version: '0.1', key_id: null, signature_checked: true,
 };
 
 describe('verdict helpers', () => {
   test('keys: pcs_id for decided records, the source for rejected ones', () => {
     expect(verdictKey(v, src)).toBe('abc');
     expect(verdictKey({ ...v, status: 'rejected' }, src)).toBe('rejected:t:1:9');
+    // §7.5: v0.2 verdicts are keyed tenant_id/pcs_id, like their dedup keys.
+    expect(verdictKey({ ...v, version: '0.2', tenant_id: 'acme' }, src)).toBe('acme/abc');
+    expect(verdictKey({ ...v, version: '0.2', tenant_id: 'acme', status: 'rejected' }, src)).toBe('rejected:t:1:9');
   });
 
   test('stored verdicts round-trip; anything else is refused', () => {
-    const stored = JSON.stringify(withSentAt(v, '2025-01-01T00:00:00Z'));
-    expect(parseStoredVerdict(stored, 'abc')).toEqual({ ...v, sent_at: '2025-01-01T00:00:00Z' });
-    expect(parseStoredVerdict(JSON.stringify(v), 'abc')).toEqual({ ...v, sent_at: null });
+    const stored = JSON.stringify(v);
+    expect(parseStoredVerdict(stored, 'abc')).toEqual(v);
+    // Stored by an older verifier, without the v0.2 members: read with their defaults.
+    const { sent_at: _s, version: _v, key_id: _k, signature_checked: _c, ...old } = v;
+    expect(parseStoredVerdict(JSON.stringify(old), 'abc')).toEqual({ ...v, sent_at: null, version: null, key_id: null, signature_checked: false });
     expect(parseStoredVerdict(stored, 'other')).toBeNull();
     expect(parseStoredVerdict('nope', 'abc')).toBeNull();
     expect(parseStoredVerdict(JSON.stringify({ ...v, status: 'weird' }), 'abc')).toBeNull();
     expect(parseStoredVerdict(JSON.stringify({ ...v, source: { topic: 't' } }), 'abc')).toBeNull();
-  });
-
-  test('a verdict that already carries sent_at keeps it', () => {
-    expect(withSentAt({ ...v, sent_at: 'A' } as Verdict, 'B').sent_at).toBe('A');
-    expect(withSentAt(v, null).sent_at).toBeNull();
   });
 
   test('undecodable input gets a rejected verdict with the codec reason', () => {
