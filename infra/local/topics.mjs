@@ -22,10 +22,12 @@ function intEnv(name, dflt) {
 /** The stack's topics. Keep in sync with docs/local-stack.md. */
 const TOPICS = [
   {
-    // Proof-of-Computation Summaries as submitted; keyed by pcs_id.
+    // Proof-of-Computation Summaries as submitted; keyed by pcs_id. LogAppendTime: the broker's
+    // append time is the verifier's `now` for the v0.2 replay window (contract §7.4), so a
+    // producer cannot choose it and a re-read offset decides the same.
     topic: 'pcs.submitted',
     numPartitions: intEnv('PCS_SUBMITTED_PARTITIONS', 6),
-    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(intEnv('PCS_SUBMITTED_RETENTION_MS', 7 * DAY_MS)) },
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(intEnv('PCS_SUBMITTED_RETENTION_MS', 7 * DAY_MS)), 'message.timestamp.type': 'LogAppendTime' },
   },
   {
     // One verdict per pcs_id (the record key): compaction keeps the latest verdict per key forever.
@@ -80,6 +82,18 @@ try {
     for (const t of kept) {
       const have = topics.find((m) => m.name === t.topic)?.partitions.length;
       if (have !== t.numPartitions) notes.push(`${t.topic} has ${have} partitions (spec ${t.numPartitions}), left alone`);
+    }
+    // Topic configs (unlike partition counts) are safe to bring to the spec: a topic created before
+    // a config was added to the spec (message.timestamp.type) gets it. alterConfigs sets the listed
+    // configs of the topic; the spec lists every config we manage.
+    const described = await admin.describeConfigs({ includeSynonyms: false, resources: kept.map((t) => ({ type: 2, name: t.topic })) });
+    const drift = kept.filter((t) => {
+      const entries = described.resources.find((r) => r.resourceName === t.topic)?.configEntries ?? [];
+      return Object.entries(t.configs).some(([name, value]) => entries.find((e) => e.configName === name)?.configValue !== value);
+    });
+    if (drift.length > 0) {
+      await admin.alterConfigs({ validateOnly: false, resources: drift.map((t) => ({ type: 2, name: t.topic, configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })) })) });
+      for (const t of drift) notes.push(`${t.topic}: configs brought to the spec (${Object.keys(t.configs).join(', ')})`);
     }
   }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { createKeyRing, decide, DEFAULT_PARAMS, type Pcs } from '@flk/pcs';
+import { createDecideConfig, createKeyRing, decide, type Pcs } from '@flk/pcs';
 import { createWireCodec } from '@flk/registry';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -139,7 +139,7 @@ describe('agent app on the real stack', () => {
       if (!decoded.ok) continue;
       const rec = decoded.value as unknown as Pcs;
       expect(m.key).toBe(rec.pcs_id);
-      const verdict = decide(rec, DEFAULT_PARAMS, ring, null, { decidedAt: new Date().toISOString(), source: null });
+      const verdict = decide(rec, createDecideConfig({ v01: ring }), null, { decidedAt: new Date().toISOString(), source: null });
       expect(verdict.status).toBe('accepted');
       const list = byShard.get(rec.shard_id) ?? [];
       list.push(rec);

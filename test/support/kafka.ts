@@ -25,7 +25,8 @@ export async function createTopics(kafka: KafkaClient, specs: readonly TopicSpec
         topic: s.topic,
         numPartitions: s.partitions ?? 1,
         replicationFactor: 1,
-        configEntries: s.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+        // Input-like topics stamp the broker's append time (contract §7.4: the verifier's `now`).
+        configEntries: s.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
       })),
     });
   } finally {

@@ -3,7 +3,7 @@
 // stops the processes and deletes all of it.
 import type { KafkaClient } from '@flk/kafka';
 import { decide, DEFAULT_PARAMS, type Pcs, type Verdict } from '@flk/pcs';
-import { TEST_KEYS, testKeyRing } from '@flk/pcs/testing';
+import { TEST_KEYS, testDecideConfig, testKeyRing } from '@flk/pcs/testing';
 import type { RedisConnection } from '@flk/redis';
 import { boundedType, loadSchema, type WireCodec } from '@flk/registry';
 import { createTopics, deleteGroups, deleteTopics, produce, readTopic, testKafka, type ReadMessage } from './kafka.js';
@@ -12,7 +12,6 @@ import { startVerifier, type ChildApp } from './processes.js';
 import { encodePcs, testCodec } from './records.js';
 import { deleteDedupKeys, testRedis } from './redis.js';
 
-export type WireVerdict = Verdict & { sent_at: string | null };
 
 export interface PipelineFixture {
   kafka: KafkaClient;
@@ -36,7 +35,7 @@ export interface DecodedVerdict {
   key: string | null;
   partition: number;
   offset: string;
-  verdict: WireVerdict;
+  verdict: Verdict;
 }
 
 export async function createPipelineFixture(opts: { partitions?: number; verdictPartitions?: number } = {}): Promise<PipelineFixture> {
@@ -59,7 +58,7 @@ export async function createPipelineFixture(opts: { partitions?: number; verdict
     for (const m of msgs) {
       const d = await codec.decodeVerdict(m.value);
       if (!d.ok) throw new Error(`undecodable verdict at ${m.partition}/${m.offset}: ${d.reason}`);
-      out.push({ key: m.key, partition: m.partition, offset: m.offset, verdict: { ...(d.value as unknown as WireVerdict) } });
+      out.push({ key: m.key, partition: m.partition, offset: m.offset, verdict: { ...(d.value as unknown as Verdict) } });
     }
     return out;
   };
@@ -109,13 +108,13 @@ export async function createPipelineFixture(opts: { partitions?: number; verdict
 
 // Synchronous decode for stop conditions (skips the 5-byte wire header; the schema is ours).
 const verdictType = boundedType(loadSchema('verdict-v1.avsc'));
-function quickDecode(m: ReadMessage): WireVerdict {
-  return verdictType.fromBuffer(m.value!.subarray(5)) as WireVerdict;
+function quickDecode(m: ReadMessage): Verdict {
+  return verdictType.fromBuffer(m.value!.subarray(5)) as Verdict;
 }
 
 /** The verdict decide() gives offline for `rec` (the expected value, ignoring decided_at/source). */
 export function offlineVerdict(rec: Pcs): Verdict {
-  return decide(rec, DEFAULT_PARAMS, testKeyRing('hmac'), null, { decidedAt: '', source: null });
+  return decide(rec, testDecideConfig(testKeyRing('hmac'), DEFAULT_PARAMS), null, { decidedAt: '', source: null });
 }
 
 /** A verdict without the fields that depend on when and where it was decided. */

@@ -11,7 +11,8 @@ PCS record per window and publishes it to Kafka (Avro, key = pcs_id) until the b
   -h, --help     this text
 
 Environment (defaults in brackets): KAFKA_BROKERS [127.0.0.1:9092], SCHEMA_REGISTRY_URL
-[http://127.0.0.1:8081], PCS_SUBMITTED_TOPIC [pcs.submitted], PCS_SIGN_ALG [none] with
+[http://127.0.0.1:8081], PCS_SUBMITTED_TOPIC [pcs.submitted], AGENT_PCS_VERSION [0.2] with
+PCS_TENANT_ID and PCS_KEY_ID (v0.2), PCS_SIGN_ALG [none] with
 PCS_HMAC_KEY (first key signs) or PCS_ED25519_PRIV_B64, AGENT_WINDOW_EVENTS [1000],
 AGENT_WINDOW_MS [0 = off], AGENT_EPOCH_START [1], AGENT_SEED [42], AGENT_BATCH_SIZE [100],
 AGENT_LINGER_MS [50],

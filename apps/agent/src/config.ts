@@ -2,7 +2,7 @@
 // (every bad variable named in one ConfigError; key values never appear in messages).
 import { readFileSync } from 'node:fs';
 import { EnvReader, readKafkaConnection, type Env, type KafkaConnection } from '@flk/config';
-import { createEd25519Signer, createHmacSigner, FlkPcsError, SIGN_ALGS, type SignAlg, type Signer } from '@flk/pcs';
+import { createEd25519Signer, createHmacSigner, FlkPcsError, ID_PATTERN, PCS_VERSIONS, SIGN_ALGS, type PcsVersion, type SignAlg, type Signer } from '@flk/pcs';
 import type { RetryPolicy, WindowOptions } from '@flk/agent';
 
 export interface AgentConfig {
@@ -16,6 +16,10 @@ export interface AgentConfig {
   verdictsTopic: string;
   clientId: string;
   signAlg: SignAlg;
+  /** AGENT_PCS_VERSION: '0.2' (default; PCS_TENANT_ID required) or '0.1' on request. */
+  version: PcsVersion;
+  tenantId: string | undefined;
+  keyId: string | undefined;
   /** Built from the key, which is not kept anywhere else in the config. */
   signer: Signer | undefined;
   window: Required<Pick<WindowOptions, 'maxEvents' | 'maxSpanMs' | 'epochStart'>>;
@@ -53,6 +57,16 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
       }
     }
   }
+  // Contract v0.2 by default (§7: every verdict-deciding byte signed, the key bound to a tenant).
+  const version = r.oneOf('AGENT_PCS_VERSION', PCS_VERSIONS, '0.2');
+  const tenantId = r.optionalString('PCS_TENANT_ID');
+  const keyId = r.optionalString('PCS_KEY_ID');
+  if (version === '0.2') {
+    if (tenantId === undefined) r.problem('PCS_TENANT_ID: required for v0.2 records (or set AGENT_PCS_VERSION=0.1)');
+    else if (!ID_PATTERN.test(tenantId)) r.problem('PCS_TENANT_ID: 1-64 characters of [a-z0-9._-], the first a letter or digit');
+    if (keyId !== undefined && !ID_PATTERN.test(keyId)) r.problem('PCS_KEY_ID: 1-64 characters of [a-z0-9._-], the first a letter or digit');
+    if (keyId === undefined && signAlg !== 'none') r.problem('PCS_KEY_ID: required to sign v0.2 records (the verifiers check the one key it names)');
+  }
   const initialDelayMs = r.int('AGENT_RETRY_INITIAL_MS', 200, { min: 0, max: 600_000 });
   const maxDelayMs = r.int('AGENT_RETRY_MAX_MS', 10_000, { min: 0, max: 3_600_000 });
   if (maxDelayMs < initialDelayMs) r.problem('AGENT_RETRY_MAX_MS: must be ≥ AGENT_RETRY_INITIAL_MS');
@@ -65,6 +79,9 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     verdictsTopic: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),
     clientId: r.string('AGENT_CLIENT_ID', 'flk-agent'),
     signAlg,
+    version,
+    tenantId: version === '0.2' ? tenantId : undefined,
+    keyId: version === '0.2' ? keyId : undefined,
     signer,
     window: {
       maxEvents: r.int('AGENT_WINDOW_EVENTS', 1000, { min: 1, max: 1_000_000 }),

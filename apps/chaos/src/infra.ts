@@ -35,7 +35,8 @@ export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): P
       numPartitions: s.partitions,
       replicationFactor: 1,
       configEntries: [
-        ...(s.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+        // Input-like topics stamp the broker's append time (contract §7.4: the verifier's `now`).
+        ...(s.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [{ name: 'message.timestamp.type', value: 'LogAppendTime' }]),
         ...(s.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(s.maxMessageBytes) }] : []),
       ],
     })),

@@ -182,7 +182,8 @@ async function main(): Promise<number> {
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
-        { topic: topics.submitted, numPartitions: 6, replicationFactor: 1 },
+        // The broker's append time is the verifier's `now` for v0.2 freshness (contract §7.4).
+        { topic: topics.submitted, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
         { topic: topics.verdicts, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: topics.dlq, numPartitions: 1, replicationFactor: 1 },
       ],

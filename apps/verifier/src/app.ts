@@ -10,6 +10,7 @@ import {
   createKafkaClient,
   createTransactionalConsumer,
   createTransactionalOutputs,
+  requireLogAppendTime,
   type ConsumerEvent,
   type TransactionalConsumer,
 } from '@flk/kafka';
@@ -212,6 +213,8 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
       logger.info({ redisVersion: version }, 'redis ready');
       await untilUp('registry', () => codec.init(), { logger, maxMs: config.retryMaxMs, stopped, onFail });
       readiness.set('registry', true);
+      // Fail closed on a topic whose timestamps the producer chooses (§7.4).
+      await untilUp('kafka', () => requireLogAppendTime(kafka, config.topics.submitted), { logger, maxMs: config.retryMaxMs, stopped, onFail });
 
       consumer = createTransactionalConsumer({
         kafka,

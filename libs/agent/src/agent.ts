@@ -1,6 +1,6 @@
 // The agent pipeline: lines → events → windows → signed records → outbox. Pure apart from the
 // injected outbox (whose transport does the I/O) and clock; the app supplies the lines.
-import { buildPcs, FlkPcsError, systemClock, type Clock, type DecisionParams, type Pcs, type Regime, type Signer } from '@flk/pcs';
+import { buildPcs, FlkPcsError, PCS_VERSION_V02, systemClock, type Clock, type DecisionParams, type Pcs, type PcsVersion, type Regime, type Signer } from '@flk/pcs';
 import { parseEventLine } from './event.js';
 import { invalidOptions } from './errors.js';
 import type { Outbox } from './outbox.js';
@@ -12,6 +12,15 @@ export interface AgentOptions {
   seed: number;
   /** Signs every record; unset = unsigned records (PCS_SIGN_ALG=none). */
   signer?: Signer;
+  /**
+   * Contract version of the records (default '0.2' when `tenantId` is given, else '0.1'; the app
+   * defaults to '0.2' and requires the tenant). v0.2 (the whole record signed, §7) needs
+   * `tenantId` (every record's tenant_id; an event naming another tenant fails its window) and
+   * `keyId` (the signing key's id in the verifiers' ring).
+   */
+  version?: PcsVersion;
+  tenantId?: string;
+  keyId?: string;
   scales?: number[];
   params?: DecisionParams;
   outbox: Outbox;
@@ -86,6 +95,9 @@ export async function runAgent(lines: AsyncIterable<InputLine> | Iterable<InputL
   const emit = opts.onEvent ?? (() => {});
   const maxSamples = opts.maxBadLinesReported ?? 100;
   if (!Number.isSafeInteger(opts.seed)) throw invalidOptions('seed must be an integer within ±(2^53 − 1)');
+  const version: PcsVersion = opts.version ?? (opts.tenantId !== undefined ? PCS_VERSION_V02 : '0.1');
+  const v02 = version === PCS_VERSION_V02;
+  if (v02 && opts.tenantId === undefined) throw invalidOptions('a v0.2 agent needs tenantId (§7.1)');
 
   const summary: AgentSummary = {
     lines: 0,
@@ -114,6 +126,8 @@ export async function runAgent(lines: AsyncIterable<InputLine> | Iterable<InputL
   async function publish(w: Window): Promise<void> {
     let rec: Pcs;
     try {
+      // v0.2: the key is bound to one tenant (§7.3), so every record carries the agent's tenant.
+      if (v02 && w.tenant_id !== undefined && w.tenant_id !== opts.tenantId) throw new FlkPcsError('PCS_INVALID_ARGUMENT', `tenant_id '${w.tenant_id}' of the events is not the agent's tenant`);
       rec = buildPcs(
         {
           shard_id: w.shard_id,
@@ -123,8 +137,10 @@ export async function runAgent(lines: AsyncIterable<InputLine> | Iterable<InputL
           points: w.points,
           chunks: w.chunks,
           ...(opts.scales ? { scales: opts.scales } : {}),
-          ...(w.tenant_id !== undefined ? { tenant_id: w.tenant_id } : {}),
-          // outbox_seq is not signed (§2.1), but fixing it before signing keeps the record whole.
+          version,
+          ...(v02 ? { tenant_id: opts.tenantId! } : w.tenant_id !== undefined ? { tenant_id: w.tenant_id } : {}),
+          ...(v02 && opts.keyId !== undefined ? { key_id: opts.keyId } : {}),
+          // outbox_seq is signed in v0.2 (not in v0.1): it is fixed before signing.
           outbox_seq: seq.next(w.shard_id),
         },
         opts.signer,

@@ -25,3 +25,4 @@ export {
   toKafkaError,
 } from './errors.js';
 export type { KafkaErrorCode } from './errors.js';
+export { describeTopicConfig, requireLogAppendTime } from './topic-config.js';
