@@ -31,7 +31,7 @@ export interface InjectOptions {
   now: () => Date;
 }
 
-export async function buildInjections(opts: InjectOptions): Promise<Injection[]> {
+export async function buildInjections(opts: InjectOptions & { tenantId: string; keyId: string }): Promise<Injection[]> {
   const { published, codec, signer, n } = opts;
   if (published.length < 2 * n) throw new Error(`need ${2 * n} published records to inject from, have ${published.length}`);
   const out: Injection[] = [];
@@ -50,7 +50,8 @@ export async function buildInjections(opts: InjectOptions): Promise<Injection[]>
   for (let i = 0; i < n; i++) {
     const points = Array.from({ length: 64 }, (_, k) => [Math.cos(k / 3) * (1 + i), Math.sin(k / 5), k / 64]);
     const chunks = points.map((_, k) => new TextEncoder().encode(`demo inconsistent ${i} ${k}`));
-    const honest = buildPcs({ shard_id: 'demo-inject', epoch: 1 + i, seed: 42, sent_at: opts.now().toISOString(), points, chunks, outbox_seq: 1 + i });
+    // The same tenant and key as the agent (contract v0.2), so only the signals are wrong.
+    const honest = buildPcs({ shard_id: 'demo-inject', epoch: 1 + i, seed: 42, sent_at: opts.now().toISOString(), points, chunks, outbox_seq: 1 + i, version: '0.2', tenant_id: opts.tenantId, key_id: opts.keyId });
     // Signed after the change (honest is unsigned), so the signature holds: the signals are what
     // the verifier questions.
     const lying = signPcs({ ...honest, D_hat: Math.round((honest.D_hat + 0.5) * 1e6) / 1e6 }, signer);

@@ -27,6 +27,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081';
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6390';
+const DEMO_TENANT = 'acme';
+const DEMO_KEY_ID = 'acme-demo';
 
 const USAGE = `usage: npm run demo [-- options]
   --shards N             shards in the sample stream (default 6; every 4th profile repeats)
@@ -206,8 +208,12 @@ async function main(): Promise<number> {
     if (!keep) undo.push({ what: 'remove sample', fn: async () => rm(sampleFile, { force: true }) });
     step(3, 'sample', `${n0(shards * eventsPerShard)} events in ${shards} shards (+2 bad lines), ${n0(lines)} lines → ${rel(sampleFile)}`);
 
-    // 4. Verifier and sink, HMAC signing on with a random key for this run (never printed).
+    // 4. Verifier and sink. Contract v0.2: tenant `acme` signs with key `acme-demo` (HMAC, a random
+    // secret for this run, never printed); the verifier's key ring file names the key and binds it
+    // to the tenant, and reads the secret from a variable (as a mounted Secret would be).
     const key = randomBytes(32).toString('base64url');
+    const ringFile = join(runDir, 'keyring.json');
+    writeFileSync(ringFile, JSON.stringify({ keys: [{ key_id: DEMO_KEY_ID, tenant_id: DEMO_TENANT, alg: 'hmac', secret_env: 'FLK_DEMO_ACME_KEY' }] }), { mode: 0o600 });
     const env = baseEnv();
     const common = { ...env, PCS_SUBMITTED_TOPIC: topics.submitted, PCS_VERDICTS_TOPIC: topics.verdicts, PCS_DLQ_TOPIC: topics.dlq, LOG_LEVEL: 'info' };
     const [vPort, sPort] = [await freePort(9464), await freePort(9465)];
@@ -220,8 +226,9 @@ async function main(): Promise<number> {
       VERIFIER_GROUP_ID: `flk-demo-${run}-verifier`,
       REDIS_KEY_PREFIX: `demo-${run}:`,
       DEDUP_TTL_SECONDS: '86400',
-      PCS_SIGN_ALG: 'hmac',
-      PCS_HMAC_KEY: key,
+      PCS_MAX_AGE_SECONDS: '3600',
+      PCS_KEYRING_FILE: ringFile,
+      FLK_DEMO_ACME_KEY: key,
     }, join(runDir, 'verifier.log'), ROOT);
     undo.push({ what: 'stop verifier', fn: async () => `verifier stopped (${await stopService(verifier)})` });
     const sink = startService('sink', 'apps/sink/src/main.ts', {
@@ -232,13 +239,13 @@ async function main(): Promise<number> {
     }, join(runDir, 'sink.log'), ROOT);
     undo.push({ what: 'stop sink', fn: async () => `sink stopped (${await stopService(sink)})` });
     await Promise.all([waitReady(verifier, `${verifierUrl}/ready`, 90_000), waitReady(sink, `${sinkUrl}/ready`, 90_000)]);
-    step(4, 'services', `verifier ${verifierUrl} (pid ${verifier.pid}), sink ${sinkUrl} (pid ${sink.pid}); HMAC signing with a random per-run key`);
+    step(4, 'services', `verifier ${verifierUrl} (pid ${verifier.pid}), sink ${sinkUrl} (pid ${sink.pid}); contract v0.2, tenant ${DEMO_TENANT} signing with key ${DEMO_KEY_ID} (key ring ${rel(ringFile)})`);
 
     // 5. The agent over the stream.
     const agentStarted = Date.now();
     const agentRun = await runCommand(process.execPath, ['--import', 'tsx', '--conditions=@flk/source', 'apps/agent/src/main.ts', '--input', sampleFile, '--json'], {
       cwd: ROOT,
-      env: { ...common, PCS_SIGN_ALG: 'hmac', PCS_HMAC_KEY: key, AGENT_WINDOW_EVENTS: String(window), AGENT_CLIENT_ID: `flk-demo-${run}-agent` },
+      env: { ...common, PCS_SIGN_ALG: 'hmac', PCS_HMAC_KEY: key, PCS_TENANT_ID: DEMO_TENANT, PCS_KEY_ID: DEMO_KEY_ID, AGENT_WINDOW_EVENTS: String(window), AGENT_CLIENT_ID: `flk-demo-${run}-agent` },
     });
     writeFileSync(join(runDir, 'agent.log'), agentRun.stderr);
     let agent: { records: number; published: number; unpublished: number; badLines: number; badLineSamples: { line: number; reason: string }[]; perShard: Record<string, { regimes: Record<string, number> }> };
@@ -263,6 +270,8 @@ async function main(): Promise<number> {
       published: published.map((m) => ({ key: m.key, value: m.value }) as RawMessage),
       codec,
       signer: createHmacSigner(key),
+      tenantId: DEMO_TENANT,
+      keyId: DEMO_KEY_ID,
       n: perKind,
       now: () => new Date(),
     });

@@ -3,13 +3,13 @@
 //
 // Records are sent in batches, in the order they were added, one batch at a time: a batch leaves
 // when `batchSize` records are queued, or `lingerMs` after its first record was queued, or on
-// flush. Each record's `sent_at` is stamped when its batch is first handed to the transport (it is
-// not signed, §2.1). A failed batch is sent again, unchanged, after an exponential backoff with
+// flush. Each v0.1 record's `sent_at` is stamped when its batch is first handed to the transport (it
+// is not signed there, §2.1); a v0.2 record's sent_at is signed (§7.2) and stays as built. A failed batch is sent again, unchanged, after an exponential backoff with
 // jitter (backoff.ts), up to `retry.maxAttempts` sends. Only retriable errors (errors.ts) are retried. When a batch is given
 // up, its records and every record added afterwards are counted unpublished (never dropped
 // silently): the outbox stops sending, because an unreachable broker would otherwise cost every
 // later batch the whole retry budget again. The caller reports the counts and exits non-zero.
-import { systemClock, type Clock, type Pcs } from '@flk/pcs';
+import { PCS_VERSION_V02, systemClock, type Clock, type Pcs } from '@flk/pcs';
 import { backoffDelay, DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './backoff.js';
 import { invalidOptions, isRetriable } from './errors.js';
 
@@ -126,7 +126,8 @@ export function createOutbox(opts: OutboxOptions): Outbox {
 
   async function sendBatch(unstamped: Pcs[]): Promise<void> {
     const sentAt = new Date(clock.now()).toISOString();
-    const batch = unstamped.map((rec) => ({ ...rec, sent_at: sentAt }));
+    // v0.2 signs sent_at (§7.2): such a record keeps the time it was built and signed with.
+    const batch = unstamped.map((rec) => (rec.version === PCS_VERSION_V02 ? rec : { ...rec, sent_at: sentAt }));
     for (let attempt = 1; ; attempt++) {
       sends++;
       try {
