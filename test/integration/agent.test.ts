@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { createDecideConfig, createKeyRing, decide, type Pcs } from '@flk/pcs';
+import { createDecideConfig, createTenantKeyRing, decide, type Pcs } from '@flk/pcs';
 import { createWireCodec } from '@flk/registry';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -115,6 +115,9 @@ describe('agent app on the real stack', () => {
       PCS_SUBMITTED_TOPIC: topic,
       PCS_SIGN_ALG: 'hmac',
       PCS_HMAC_KEY: `${key},an-older-key`,
+      // Contract v0.2 (the agent's default): the tenant and the key's id in the verifiers' ring.
+      PCS_TENANT_ID: 'acme',
+      PCS_KEY_ID: 'acme-it',
       AGENT_WINDOW_EVENTS: '100',
       AGENT_BATCH_SIZE: '7',
     });
@@ -131,7 +134,7 @@ describe('agent app on the real stack', () => {
     const messages = await readBack(topic, 40);
     expect(messages.length).toBe(40);
     const codec = createWireCodec({ registryUrl: REGISTRY, pcsSubject: `${topic}-value`, verdictSubject: 'pcs.verdicts-value' });
-    const ring = createKeyRing({ alg: 'hmac', hmacKeys: [key] });
+    const tenants = createTenantKeyRing([{ key_id: 'acme-it', tenant_id: 'acme', alg: 'hmac', secret: key }]);
     const byShard = new Map<string, Pcs[]>();
     for (const m of messages) {
       const decoded = await codec.decodePcs(m.value);
@@ -139,8 +142,8 @@ describe('agent app on the real stack', () => {
       if (!decoded.ok) continue;
       const rec = decoded.value as unknown as Pcs;
       expect(m.key).toBe(rec.pcs_id);
-      const verdict = decide(rec, createDecideConfig({ v01: ring }), null, { decidedAt: new Date().toISOString(), source: null });
-      expect(verdict.status).toBe('accepted');
+      const verdict = decide(rec, createDecideConfig({ tenants }), null, { decidedAt: new Date().toISOString(), source: null, now: Date.now() });
+      expect(verdict).toMatchObject({ status: 'accepted', version: '0.2', tenant_id: 'acme', key_id: 'acme-it', signature_checked: true });
       const list = byShard.get(rec.shard_id) ?? [];
       list.push(rec);
       byShard.set(rec.shard_id, list);
@@ -163,6 +166,7 @@ describe('agent app on the real stack', () => {
       KAFKA_BROKERS: '127.0.0.1:1',
       SCHEMA_REGISTRY_URL: REGISTRY,
       PCS_SUBMITTED_TOPIC: `it-agent-${rid()}`,
+      PCS_TENANT_ID: 'acme',
       AGENT_WINDOW_EVENTS: '100',
       AGENT_PUBLISH_MAX_ATTEMPTS: '2',
       AGENT_RETRY_INITIAL_MS: '50',
@@ -183,6 +187,7 @@ describe('agent app on the real stack', () => {
     const run = await runAgent(['--input', FIXTURE, '--json'], {
       KAFKA_BROKERS: '127.0.0.1:1',
       SCHEMA_REGISTRY_URL: REGISTRY,
+      PCS_TENANT_ID: 'acme',
       AGENT_WINDOW_EVENTS: '500',
       AGENT_PUBLISH_MAX_ATTEMPTS: '1',
       AGENT_CONNECT_TIMEOUT_MS: '300',

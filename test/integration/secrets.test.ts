@@ -92,7 +92,8 @@ describe('secrets and access', () => {
     // HMAC key (accepted), one with an Ed25519 key the verifier does not know (rejected: signature).
     const events = join(dir, 'events.jsonl');
     await writeFile(events, Array.from({ length: 240 }, (_, i) => JSON.stringify({ shard_id: `shard-s${i % 2}`, ts: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(), point: [Math.cos(i), Math.sin(i / 3), i / 240], payload: `${marker} payload line ${i}` })).join('\n') + '\n');
-    const agentEnv = { PCS_SUBMITTED_TOPIC: fx.topics.submitted, PCS_VERDICTS_TOPIC: fx.topics.verdicts, AGENT_WINDOW_EVENTS: '40' };
+    // v0.1 records: this test is about the v0.1 key variables never reaching logs.
+    const agentEnv = { PCS_SUBMITTED_TOPIC: fx.topics.submitted, PCS_VERDICTS_TOPIC: fx.topics.verdicts, AGENT_WINDOW_EVENTS: '40', AGENT_PCS_VERSION: '0.1' };
     const a1 = await runAgent(events, { ...agentEnv, PCS_SIGN_ALG: 'hmac', PCS_HMAC_KEY: hmacKey, AGENT_CLIENT_ID: 'secrets-agent-hmac' });
     const a2 = await runAgent(events, { ...agentEnv, PCS_SIGN_ALG: 'ed25519', PCS_ED25519_PRIV_B64: ed.privB64, AGENT_CLIENT_ID: 'secrets-agent-ed25519', AGENT_EPOCH_START: '1000' });
     expect([a1.code, a2.code]).toEqual([0, 0]);
