@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Partitioners, type Admin } from 'kafkajs';
-import { createKeyRing, decide, DEFAULT_PARAMS, signingDigest, type Pcs } from '@flk/pcs';
+import { createDecideConfig, createKeyRing, decide, signingDigest, type Pcs } from '@flk/pcs';
 import { TEST_KEYS } from '@flk/pcs/testing';
 import { createWireCodec, type WireCodec } from '@flk/registry';
 import { createNodeKeyRing } from '../apps/verifier/src/node-keyring.js';
@@ -382,6 +382,8 @@ async function cryptoCeilings(codec: WireCodec, hmacRecs: readonly EncodedRecord
   const ringEdNode = createNodeKeyRing({ alg: 'ed25519', ed25519PublicKeysB64: [TEST_KEYS.ed25519PubB64] });
   const meta = { decidedAt: '2026-01-01T00:00:00.000Z', source: null };
 
+  const hmacConfig = createDecideConfig({ v01: ringHmacNode });
+  const edConfig = createDecideConfig({ v01: ringEdNode });
   const h = await decodeSome(hmacRecs, 5000);
   const hd = h.map((r) => signingDigest(r));
   const [hNoble, hNode, hDigestNode, hDecideNode, hDecode] = measureOps(
@@ -389,7 +391,7 @@ async function cryptoCeilings(codec: WireCodec, hmacRecs: readonly EncodedRecord
       (i) => ringHmacNoble.verify(hd[i]!, h[i]!.sig),
       (i) => ringHmacNode.verify(hd[i]!, h[i]!.sig),
       (i) => ringHmacNode.verify(signingDigest(h[i]!), h[i]!.sig),
-      (i) => decide(h[i]!, DEFAULT_PARAMS, ringHmacNode, null, meta),
+      (i) => decide(h[i]!, hmacConfig, null, meta),
       (i) => codec.decodePcsSync(hmacRecs[i]!.value),
     ],
     h.length,
@@ -408,7 +410,7 @@ async function cryptoCeilings(codec: WireCodec, hmacRecs: readonly EncodedRecord
         (i) => ringEdNoble.verify(ed[i]!, e[i]!.sig),
         (i) => ringEdNode.verify(ed[i]!, e[i]!.sig),
         (i) => ringEdNode.verify(signingDigest(e[i]!), e[i]!.sig),
-        (i) => decide(e[i]!, DEFAULT_PARAMS, ringEdNode, null, meta),
+        (i) => decide(e[i]!, edConfig, null, meta),
       ],
       e.length,
       500,

@@ -4,7 +4,6 @@ import { base64Decode } from './base64.js';
 import { buildPcs, type BuildPcsInput } from './build.js';
 import { createDecideConfig, decide } from './decide.js';
 import { FlkPcsError } from './errors.js';
-import { DEFAULT_PARAMS } from './params.js';
 import { createEd25519Signer, createHmacSigner, createKeyRing } from './sign.js';
 import type { Pcs } from './types.js';
 import { validatePcs } from './validate.js';
