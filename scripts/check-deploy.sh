@@ -58,7 +58,9 @@ printf '  %s; kubeconform %s; %s; %s; Kubernetes schemas %s (kubernetes-validate
 # --- Helm -----------------------------------------------------------------------------------------
 echo "check-deploy: helm/flk"
 CHART=helm/flk
-VALUES_SETS=("default:" "production:$CHART/values-production.yaml")
+# The chart refuses to render without a signing configuration (fail closed), so the default set
+# adds a key ring Secret (helm/flk/ci/default-keyring.yaml).
+VALUES_SETS=("default:$CHART/ci/default-keyring.yaml" "production:$CHART/values-production.yaml")
 helm_quiet() { "$HELM" "$@" 2> >(grep -v 'found symbolic link in path' >&2); }
 
 for set in "${VALUES_SETS[@]}"; do
@@ -90,14 +92,16 @@ must_fail() { # expected-message helm-set-args...
   grep -qF -- "$want" <<<"$out" || { echo "failed without the expected message ($want):"; echo "$out"; return 1; }
 }
 guards() {
-  must_fail "are exclusive" --set verifier.autoscaling.enabled=true --set verifier.keda.enabled=true &&
+  must_fail "no signing configuration" &&
+    must_fail "pcs.maxAgeSeconds must be less than" --set pcs.signAlg=none --set pcs.maxAgeSeconds=1209600 &&
+    must_fail "are exclusive" --set pcs.signAlg=none --set verifier.autoscaling.enabled=true --set verifier.keda.enabled=true &&
     must_fail "pcs.signAlg=hmac" --set pcs.signAlg=hmac &&
     must_fail "pcs.ed25519PublicKeys" --set pcs.signAlg=ed25519 &&
-    must_fail "metrics.basicAuth.enabled" --set metrics.basicAuth.enabled=true &&
-    must_fail "schemaRegistry.url is required" --set schemaRegistry.enabled=false &&
-    must_fail "kafka.sasl.username is required" --set kafka.sasl.enabled=true --set secrets.values.KAFKA_SASL_PASSWORD=x
+    must_fail "metrics.basicAuth.enabled" --set pcs.signAlg=none --set metrics.basicAuth.enabled=true &&
+    must_fail "schemaRegistry.url is required" --set pcs.signAlg=none --set schemaRegistry.enabled=false &&
+    must_fail "kafka.sasl.username is required" --set pcs.signAlg=none --set kafka.sasl.enabled=true --set secrets.values.KAFKA_SASL_PASSWORD=x
 }
-check "helm template refuses inconsistent values (6 cases)" guards
+check "helm template refuses inconsistent values (8 cases)" guards
 
 # Production render: the security settings the issue asks for are really there.
 prod_properties() {

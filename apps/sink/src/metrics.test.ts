@@ -8,8 +8,12 @@ const base = {
 
 describe('verdictFacts', () => {
   test('status, tenant label and latency', () => {
-    expect(verdictFacts(base)).toEqual({ tenant: '', status: 'accepted', duplicate: false, signature: false, dlq: false, latencySeconds: 1.5 });
-    expect(verdictFacts({ ...base, tenant_id: 'acme' }).tenant).toBe('acme');
+    expect(verdictFacts(base)).toEqual({ tenant: '-', status: 'accepted', duplicate: false, signature: false, dlq: false, latencySeconds: 1.5 });
+    // Only a verified v0.2 tenant becomes a label (contract §7.5); a v0.1 tenant_id is the producer's word.
+    expect(verdictFacts({ ...base, tenant_id: 'acme' }).tenant).toBe('-');
+    expect(verdictFacts({ ...base, tenant_id: 'acme', version: '0.2', signature_checked: true }).tenant).toBe('acme');
+    expect(verdictFacts({ ...base, tenant_id: 'acme', version: '0.2', signature_checked: false }).tenant).toBe('-');
+    expect(verdictFacts({ ...base, tenant_id: 'acme', version: '0.2', signature_checked: true, status: 'rejected', reason: 'signature:tenant_mismatch', reasons: ['signature:tenant_mismatch'] })).toMatchObject({ tenant: '-', signature: true });
   });
   test('signature, malformed (DLQ) and duplicate verdicts', () => {
     expect(verdictFacts({ ...base, status: 'rejected', reason: 'signature', reasons: ['signature'] })).toMatchObject({ status: 'rejected', signature: true, dlq: false });
@@ -22,8 +26,8 @@ describe('verdictFacts', () => {
     expect(verdictFacts({ ...base, sent_at: null }).latencySeconds).toBeNull();
     expect(verdictFacts({ ...base, decided_at: 'yesterday' }).latencySeconds).toBeNull();
   });
-  test('an undecodable message only counts as ingested, with an empty tenant', () => {
-    expect(verdictFacts(null)).toEqual({ tenant: '', status: null, duplicate: false, signature: false, dlq: false, latencySeconds: null });
+  test('an undecodable message only counts as ingested, with tenant "-"', () => {
+    expect(verdictFacts(null)).toEqual({ tenant: '-', status: null, duplicate: false, signature: false, dlq: false, latencySeconds: null });
   });
 });
 
@@ -32,24 +36,22 @@ describe('createSinkMetrics', () => {
     const m = createSinkMetrics();
     m.observe(verdictFacts(base));
     m.observe(verdictFacts({ ...base, tenant_id: 't1', status: 'rejected', reason: 'signature', reasons: ['signature'] }));
-    m.observe(verdictFacts({ ...base, tenant_id: 't1', status: 'escalated', reason: 'd_hat_mismatch', reasons: ['d_hat_mismatch'], duplicate: true }));
+    m.observe(verdictFacts({ ...base, tenant_id: 't1', version: '0.2', signature_checked: true, status: 'escalated', reason: 'd_hat_mismatch', reasons: ['d_hat_mismatch'], duplicate: true }));
     m.observe(verdictFacts({ ...base, status: 'rejected', reason: 'malformed:avro', reasons: ['malformed:avro'] }));
     m.observe(verdictFacts(null));
     const names = (await m.registry.getMetricsAsJSON()).map((x) => x.name).sort();
     expect(names).toEqual(Object.values(METRIC_NAMES).sort());
     const text = await m.registry.metrics();
     for (const line of [
-      'flk_ingest_total{tenant=""} 3',
-      'flk_ingest_total{tenant="t1"} 2',
-      'flk_accepted{tenant=""} 1',
-      'flk_rejected{tenant=""} 1',
-      'flk_rejected{tenant="t1"} 1',
+      'flk_ingest_total{tenant="-"} 4',
+      'flk_ingest_total{tenant="t1"} 1',
+      'flk_accepted{tenant="-"} 1',
+      'flk_rejected{tenant="-"} 2',
       'flk_escalated{tenant="t1"} 1',
       'flk_dedup_hits{tenant="t1"} 1',
-      'flk_signature_errors{tenant="t1"} 1',
-      'flk_dlq_total{tenant=""} 1',
-      'flk_verdict_latency_seconds_count{tenant=""} 2',
-      'flk_verdict_latency_seconds_count{tenant="t1"} 1',
+      'flk_signature_errors{tenant="-"} 1',
+      'flk_dlq_total{tenant="-"} 1',
+      'flk_verdict_latency_seconds_count{tenant="-"} 3',
     ]) expect(text.split('\n')).toContain(line);
   });
 });

@@ -1,9 +1,11 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { REASON_SIGNATURE } from '@flk/pcs';
+import { REASON_SIGNATURE, verifiedTenant, type Verdict } from '@flk/pcs';
 
 // The sink's Prometheus metrics: exactly these series, in a registry of its own (no default
-// process metrics). Every series has one label, `tenant`: the verdict's tenant_id, or "" when the
-// verdict has none (and for messages that could not be decoded). Counters are process-local:
+// process metrics). Every series has one label, `tenant`: the tenant of a verified v0.2 verdict
+// (contract §7.5: bounded by the verifiers' key ring), else "-" (v0.1, unverified or unchecked
+// records, and messages that could not be decoded) — a tenant_id a producer merely wrote never
+// becomes a label. Counters are process-local:
 // they start at 0 when the sink starts (Prometheus' rate()/increase() handle counter resets);
 // the audit log, not these counters, is the durable record. A verdict is counted once, when its
 // audit line is durable; messages skipped on resume because the log already holds them are not
@@ -34,6 +36,8 @@ export interface VerdictFacts {
 }
 
 const STATUSES = ['accepted', 'escalated', 'rejected'] as const;
+/** The label of everything not attributable to a verified tenant. */
+export const NO_TENANT = '-';
 
 function isoMs(v: unknown): number | null {
   if (typeof v !== 'string' || v.length === 0) return null;
@@ -50,13 +54,15 @@ function isoMs(v: unknown): number | null {
  *   Duplicates are left out: their decided_at is the original decision's.
  */
 export function verdictFacts(v: Readonly<Record<string, unknown>> | null): VerdictFacts {
-  if (v === null) return { tenant: '', status: null, duplicate: false, signature: false, dlq: false, latencySeconds: null };
-  const tenant = typeof v.tenant_id === 'string' ? v.tenant_id : '';
+  if (v === null) return { tenant: NO_TENANT, status: null, duplicate: false, signature: false, dlq: false, latencySeconds: null };
+  const tenant = (typeof v.tenant_id === 'string' ? verifiedTenant(v as unknown as Verdict) : null) ?? NO_TENANT;
   const status = STATUSES.find((s) => s === v.status) ?? null;
   const reasons = Array.isArray(v.reasons) ? v.reasons.filter((r): r is string => typeof r === 'string') : [];
   const reason = typeof v.reason === 'string' ? v.reason : '';
   const duplicate = v.duplicate === true;
-  const signature = reason === REASON_SIGNATURE || reasons.includes(REASON_SIGNATURE);
+  // `signature` and the v0.2 `signature:*` reasons (unknown_key, tenant_mismatch, key_window).
+  const isSig = (r: string) => r === REASON_SIGNATURE || r.startsWith(`${REASON_SIGNATURE}:`);
+  const signature = isSig(reason) || reasons.some(isSig);
   const dlq = status === 'rejected' && (reason.startsWith('malformed:') || reasons.some((r) => r.startsWith('malformed:')));
   const sent = isoMs(v.sent_at);
   const decided = isoMs(v.decided_at);

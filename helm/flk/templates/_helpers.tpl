@@ -200,8 +200,14 @@ readinessProbe:
 {{- if and .Values.verifier.autoscaling.enabled .Values.verifier.keda.enabled -}}
 {{- fail "verifier.autoscaling.enabled and verifier.keda.enabled are exclusive (KEDA manages its own HPA)" -}}
 {{- end -}}
-{{- if not (has .Values.pcs.signAlg (list "none" "hmac" "ed25519")) -}}
-{{- fail "pcs.signAlg must be none, hmac or ed25519" -}}
+{{- if not (has .Values.pcs.signAlg (list "" "none" "hmac" "ed25519")) -}}
+{{- fail "pcs.signAlg must be empty, none, hmac or ed25519" -}}
+{{- end -}}
+{{- if and (eq .Values.pcs.signAlg "") (not .Values.pcs.keyRing.secretName) -}}
+{{- fail "no signing configuration: set pcs.keyRing.secretName (v0.2 tenant keys) and/or pcs.signAlg=hmac|ed25519 with its keys; pcs.signAlg=none runs without signature checks" -}}
+{{- end -}}
+{{- if ge (int64 .Values.pcs.maxAgeSeconds) (int64 .Values.verifier.dedupTtlSeconds) -}}
+{{- fail "pcs.maxAgeSeconds must be less than verifier.dedupTtlSeconds (a replay must meet its dedup key or the age window)" -}}
 {{- end -}}
 {{- if and (eq .Values.pcs.signAlg "ed25519") (empty .Values.pcs.ed25519PublicKeys) -}}
 {{- fail "pcs.ed25519PublicKeys: at least one public key is required with pcs.signAlg=ed25519" -}}
