@@ -14,7 +14,7 @@
 //   subset of what the @noble ring accepts, and the two agree on every honest signature and on
 //   every vector in test/vectors (node-keyring.test.ts).
 import { createHash, createHmac, createPublicKey, timingSafeEqual, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { base64Decode, createKeyRing, type KeyRing, type SignAlg, type SignatureCrypto } from '@flk/pcs';
+import { base64Decode, createKeyRing, decodeSignature, type KeyRing, type SignAlg, type SignatureCrypto } from '@flk/pcs';
 
 const HMAC_SIG_BYTES = 32;
 const ED25519_SIG_BYTES = 64;
@@ -77,9 +77,7 @@ export const nodeSignatureCrypto: SignatureCrypto = {
 };
 
 function decodeSig(digest: Uint8Array, sigB64: string | undefined, length: number): Uint8Array | null {
-  if (!(digest instanceof Uint8Array) || typeof sigB64 !== 'string' || sigB64.length > 4 * length) return null;
-  const sig = base64Decode(sigB64);
-  return sig !== null && sig.length === length ? sig : null;
+  return digest instanceof Uint8Array ? decodeSignature(sigB64, length) : null;
 }
 
 export function createNodeKeyRing(opts: { alg: SignAlg; hmacKeys?: string[]; ed25519PublicKeysB64?: string[] }): KeyRing {

@@ -202,9 +202,7 @@ export const nobleSignatureCrypto: SignatureCrypto = {
 };
 
 function decodeSig(digest: Uint8Array, sigB64: string | undefined, length: number): Uint8Array | null {
-  if (!(digest instanceof Uint8Array) || typeof sigB64 !== 'string' || sigB64.length > 4 * length) return null;
-  const sig = base64Decode(sigB64);
-  return sig !== null && sig.length === length ? sig : null;
+  return digest instanceof Uint8Array ? decodeSignature(sigB64, length) : null;
 }
 
 /** The record with `sig` set to the signer's signature of its signing digest (§2). */
