@@ -159,6 +159,7 @@ async function startVerifier(name: string, topics: Topics, alg: Alg): Promise<Pr
       VERIFIER_GROUP_ID: groupId,
       REDIS_KEY_PREFIX: prefix,
       DEDUP_TTL_SECONDS: '3600', // whatever the clean-up misses expires
+      PCS_MAX_AGE_SECONDS: '1800', // below the TTL (contract §7.4)
       PCS_SIGN_ALG: alg,
       ...(alg === 'hmac' ? { PCS_HMAC_KEY: TEST_KEYS.hmacKey } : { PCS_ED25519_PUB_B64: TEST_KEYS.ed25519PubB64 }),
       HTTP_PORT: String(port),

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 import { LOCK_FILE, readAuditTail, verifyAuditDir } from '@flk/audit';
 import { createWireCodec, type WireCodec } from '@flk/registry';
+import { verifiedTenant, type Verdict as PcsVerdict } from '@flk/pcs';
 import { freePort } from '../support/index.js';
 
 // The sink against the real local stack (Kafka + schema registry, started by test/global-setup.js):
@@ -49,6 +50,11 @@ function makeVerdict(i: number): { key: string; verdict: Verdict } {
       source,
       tenant_id: i % 4 === 0 ? null : `tenant-${i % 2}`,
       sent_at: i % 7 === 0 ? null : new Date(sent).toISOString(),
+      // Tenanted verdicts are v0.2 with their signature checked (so their tenant may be a label),
+      // except every third, which is v0.1: its tenant_id is the producer's word only.
+      version: i % 4 === 0 || i % 3 === 0 ? '0.1' : '0.2',
+      key_id: i % 4 === 0 ? null : `tenant-${i % 2}-k`,
+      signature_checked: true,
     },
   };
 }
@@ -59,11 +65,12 @@ function expectedMetrics(from: number, to: number): Map<string, number> {
   const inc = (name: string, tenant: string) => m.set(`${name}{tenant="${tenant}"}`, (m.get(`${name}{tenant="${tenant}"}`) ?? 0) + 1);
   for (let i = from; i < to; i++) {
     const v = makeVerdict(i).verdict;
-    const tenant = (v.tenant_id as string | null) ?? '';
+    // Contract §7.5: only a verified v0.2 tenant becomes a label; everything else is "-".
+    const tenant = verifiedTenant(v as unknown as PcsVerdict) ?? '-';
     inc('flk_ingest_total', tenant);
     inc(`flk_${v.status as string}`, tenant);
     if (v.duplicate) inc('flk_dedup_hits', tenant);
-    if ((v.reasons as string[]).includes('signature')) inc('flk_signature_errors', tenant);
+    if ((v.reasons as string[]).some((r) => r === 'signature' || r.startsWith('signature:'))) inc('flk_signature_errors', tenant);
     if ((v.reason as string).startsWith('malformed:')) inc('flk_dlq_total', tenant);
     if (!v.duplicate && v.sent_at !== null) inc('flk_verdict_latency_seconds_count', tenant);
   }

@@ -96,6 +96,7 @@ async function phase(run: Run, name: string, messages: () => Iterable<OutMessage
     VERIFIER_GROUP_ID: group, REDIS_KEY_PREFIX: prefix, PCS_SIGN_ALG: 'hmac', PCS_HMAC_KEY: run.hmacKey,
     HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', KAFKA_CLIENT_ID: `${run.id}-${name}`, LOG_LEVEL: 'info',
     DEDUP_TTL_SECONDS: '3600',
+    PCS_MAX_AGE_SECONDS: '1800', // below the TTL (contract §7.4)
     ...opts.verifierEnv,
   }, join(run.dir, `verifier-${name}.log`), ROOT, port);
   run.defer(`stop verifier-${name}`, () => verifier.stop());

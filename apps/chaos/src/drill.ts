@@ -111,7 +111,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
     const name = `verifier-${slot}.${generation++}`;
     const s = startService(name, 'apps/verifier/src/main.ts', {
       ...common, VERIFIER_GROUP_ID: group, REDIS_KEY_PREFIX: prefix, PCS_SIGN_ALG: 'hmac', PCS_HMAC_KEY: run.hmacKey,
-      HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', KAFKA_CLIENT_ID: `${run.id}-${name}`, DEDUP_TTL_SECONDS: '7200',
+      HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', KAFKA_CLIENT_ID: `${run.id}-${name}`, DEDUP_TTL_SECONDS: '7200', PCS_MAX_AGE_SECONDS: '3600',
       KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
     }, join(run.dir, `verifier-${slot}.log`), ROOT, port);
     void s.exited.then((c) => (verifierExits[String(c)] = (verifierExits[String(c)] ?? 0) + 1));
