@@ -165,6 +165,10 @@ describe('contract v0.2 on the real stack', () => {
     expect(new Set(before.map((r) => reason.get(r.sent_at + r.pcs_id)))).toEqual(new Set(['signature:unknown_key']));
     expect(new Set([...after, ...later].map((r) => reason.get(r.sent_at + r.pcs_id)))).toEqual(new Set(['ok']));
     expect(v.output()).toContain('key ring reload refused; the previous ring stays in force');
+    // SIGHUP re-reads the file now (still the bad one: refused again, the ring in force kept).
+    v.child.kill('SIGHUP');
+    await waitFor('SIGHUP reload', async () => /flk_verifier_keyring_loads_total\{result="refused"\} 2/.test(await v.metrics()), { timeoutMs: 10_000, intervalMs: 200 });
+    expect(v.logLines().some((l) => l.msg === 'key ring reload refused; the previous ring stays in force' && l.why === 'SIGHUP')).toBe(true);
     expect(v.output()).not.toContain(TEST_KEYS.hmacKey2);
   }, 180_000);
 
