@@ -8,7 +8,7 @@ const NODE_IO = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'nod
   'https', 'node:https', 'child_process', 'node:child_process', 'dgram', 'node:dgram', 'tls', 'node:tls'];
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'coverage/**', 'bench/results/**', '.flk/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'sdk/**/.venv/**', '.nx/**', 'coverage/**', 'bench/results/**', '.flk/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
