@@ -19,7 +19,15 @@ PYCHECK
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "sdk/python: creating $VENV"
-  "$PY" -m venv "$VENV" || { echo "sdk/python: '$PY -m venv' failed (Debian: apt-get install python3-venv)" >&2; exit 2; }
+  if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+    # Debian splits venv/ensurepip out of python3: install it (root here, as on CI), then retry.
+    rm -rf "$VENV"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "sdk/python: installing python3-venv"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    fi
+    "$PY" -m venv "$VENV" || { echo "sdk/python: '$PY -m venv' failed (Debian: apt-get install python3-venv)" >&2; exit 2; }
+  fi
 fi
 STAMP=$VENV/.flk-installed
 WANT="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$VENV/bin/python" -c 'import sys; print(sys.version.split()[0])')"
