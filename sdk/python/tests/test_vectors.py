@@ -215,9 +215,6 @@ def _check_verdict(got: dict[str, Any], expected: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", VERDICTS["cases"], ids=lambda c: c["name"])
 def test_verdict(case: dict[str, Any]) -> None:
-    inp0 = case.get("input")
-    if isinstance(inp0, dict) and inp0.get("version") == "0.2" and case["expected"]["reasons"] == ["malformed:invalid_value:version"]:
-        pytest.skip("stale v0.1-era vector: version 0.2 is valid since contract v0.2 (regenerate verdicts.json)")
     params = pcs.create_decision_params(case["params"] or {})
     ring = _ring(case["keyring"], V_KEYS)
     config = pcs.create_decide_config(params=params, v01=ring, signatures=ring.alg != "none")
