@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Pcs } from '@flk/pcs';
-import { sampleRecord } from '@flk/pcs/testing';
+import { sampleRecord, sampleRecordV02 } from '@flk/pcs/testing';
 import { createOutbox, PublishRejectedError, PublishUnavailableError, type OutboxEvent, type PcsTransport } from './index.js';
 
 function rec(shard: string, seq: number): Pcs {
@@ -139,6 +139,15 @@ describe('outbox', () => {
     // Both attempts carry the time of the first one.
     expect(stamps).toEqual(new Array(4).fill('2025-01-01T00:00:00.000Z'));
     expect(ob.stats().published).toBe(2);
+  });
+
+  test('a v0.2 record keeps the sent_at it was signed with (contract §7.2): never re-stamped', async () => {
+    const sent: Pcs[] = [];
+    const signed = sampleRecordV02({ sent_at: '2025-01-01T00:00:00.123Z' });
+    const ob = createOutbox({ transport: { send: async (b) => void sent.push(...b) }, batchSize: 1, retry, clock: { now: () => Date.UTC(2026, 0, 1) }, ...noSleep });
+    await ob.add(signed);
+    await ob.flush();
+    expect(sent).toEqual([signed]);
   });
 
   test('records added while a batch is being sent go out in the next one, in order', async () => {
