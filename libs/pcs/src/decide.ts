@@ -144,10 +144,12 @@ export function checkRecord(input: unknown, config: DecideConfig, meta: DecideMe
 
   if (!config.acceptVersions.has(pcs.version)) return reject(REJECTION_REASONS.VERSION_NOT_ACCEPTED, false);
   const v02 = pcs.version === PCS_VERSION_V02;
+  // v0.2: sent_at read once (validated, so it parses) for the key window and the freshness window.
+  const sent = v02 ? parseSentAt(pcs.sent_at)! : 0n;
   let checked = false;
   if (config.signatures) {
     if (v02) {
-      const failure = tenantSignatureFailure(pcs, config);
+      const failure = tenantSignatureFailure(pcs, sent, config);
       if (failure !== null) return reject(failure, true);
       checked = true;
     } else if (config.v01 === null) {
@@ -160,7 +162,6 @@ export function checkRecord(input: unknown, config: DecideConfig, meta: DecideMe
   if (v02) {
     if (m.now === undefined) throw invalidArgument('checkRecord: meta.now is required for a v0.2 record (§7.4)');
     const now = typeof m.now === 'bigint' ? m.now : instantFromMs(m.now);
-    const sent = parseSentAt(pcs.sent_at)!; // validated
     if (now - sent > config.maxAgeNs) return reject(REJECTION_REASONS.STALE, checked);
     if (sent - now > config.maxSkewNs) return reject(REJECTION_REASONS.CLOCK_SKEW, checked);
   }
@@ -168,14 +169,11 @@ export function checkRecord(input: unknown, config: DecideConfig, meta: DecideMe
 }
 
 /** §7.3: the one key the record names, in the contract's order of failures; null = verified. */
-function tenantSignatureFailure(pcs: Pcs, config: DecideConfig): string | null {
+function tenantSignatureFailure(pcs: Pcs, sent: Instant, config: DecideConfig): string | null {
   const key = pcs.key_id === undefined ? undefined : config.tenants?.get(pcs.key_id);
   if (key === undefined) return REJECTION_REASONS.UNKNOWN_KEY;
   if (key.tenant_id !== pcs.tenant_id) return REJECTION_REASONS.TENANT_MISMATCH;
-  if (key.notBefore !== null || key.notAfter !== null) {
-    const sent = parseSentAt(pcs.sent_at)!;
-    if ((key.notBefore !== null && sent < key.notBefore) || (key.notAfter !== null && sent > key.notAfter)) return REJECTION_REASONS.KEY_WINDOW;
-  }
+  if ((key.notBefore !== null && sent < key.notBefore) || (key.notAfter !== null && sent > key.notAfter)) return REJECTION_REASONS.KEY_WINDOW;
   return key.verify(config.sha256(canonicalPayload(pcs)), pcs.sig) ? null : REJECTION_REASONS.SIGNATURE;
 }
 
