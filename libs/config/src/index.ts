@@ -115,4 +115,4 @@ export class EnvReader {
 
 export { describeKafkaConnection, KAFKA_SASL_MECHANISMS, readKafkaConnection } from './kafka-connection.js';
 export type { KafkaConnection, KafkaConnectionOptions, KafkaSaslMechanism } from './kafka-connection.js';
-export { decideConfigOf, loadTenantRing, readSigningConfig, SIGNING_ENV, type SigningConfig, type SigningOptions } from './signing.js';
+export { decideConfigOf, loadTenantRing, readDecisionWindow, readSigningConfig, SIGNING_ENV, type DecisionWindow, type SigningConfig, type SigningOptions } from './signing.js';

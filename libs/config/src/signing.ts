@@ -94,16 +94,29 @@ export function readSigningConfig(r: EnvReader, opts: SigningOptions): SigningCo
       r.problem(`${SIGNING_ENV.KEYRING_FILE}: ${err instanceof FlkPcsError ? err.message : 'cannot be loaded'}`);
     }
   }
-  const acceptVersions = r.list(SIGNING_ENV.ACCEPT_VERSIONS, PCS_VERSIONS);
-  const unknown = acceptVersions.filter((v) => !(PCS_VERSIONS as readonly string[]).includes(v));
-  if (unknown.length > 0 || acceptVersions.length === 0) r.problem(`${SIGNING_ENV.ACCEPT_VERSIONS}: expected a comma-separated list of ${PCS_VERSIONS.join(', ')}`);
   return {
     signAlg,
     signatures: signAlg !== 'none' && (signAlg !== undefined || keyringFile !== undefined),
     v01,
     tenants,
     keyringFile,
-    acceptVersions: unknown.length > 0 || acceptVersions.length === 0 ? [...PCS_VERSIONS] : acceptVersions,
+    ...readDecisionWindow(r),
+  };
+}
+
+export interface DecisionWindow {
+  acceptVersions: string[];
+  maxAgeSeconds: number;
+  maxSkewSeconds: number;
+}
+
+/** PCS_ACCEPT_VERSIONS, PCS_MAX_AGE_SECONDS, PCS_MAX_SKEW_SECONDS (§7.4, §7.7); a bad value is a problem (defaults returned). */
+export function readDecisionWindow(r: EnvReader): DecisionWindow {
+  const acceptVersions = r.list(SIGNING_ENV.ACCEPT_VERSIONS, PCS_VERSIONS);
+  const valid = acceptVersions.length > 0 && acceptVersions.every((v) => (PCS_VERSIONS as readonly string[]).includes(v));
+  if (!valid) r.problem(`${SIGNING_ENV.ACCEPT_VERSIONS}: expected a comma-separated list of ${PCS_VERSIONS.join(', ')}`);
+  return {
+    acceptVersions: valid ? acceptVersions : [...PCS_VERSIONS],
     maxAgeSeconds: r.int(SIGNING_ENV.MAX_AGE, DEFAULT_MAX_AGE_SECONDS, { min: 1, max: 10 * 365 * 86_400 }),
     maxSkewSeconds: r.int(SIGNING_ENV.MAX_SKEW, DEFAULT_MAX_SKEW_SECONDS, { min: 0, max: 86_400 }),
   };

@@ -3,17 +3,14 @@
 // decided_at = now. v0.1 records use the v0.1 ring (PCS_SIGN_ALG + keys), v0.2 records the tenant
 // ring of PCS_KEYRING_FILE; `--now` is the freshness `now` (§7.4; default the current time).
 import { readFileSync } from 'node:fs';
-import { ConfigError, EnvReader, loadTenantRing, SIGNING_ENV } from '@flk/config';
+import { ConfigError, EnvReader, loadTenantRing, readDecisionWindow, SIGNING_ENV, type DecisionWindow } from '@flk/config';
 import {
   createDecideConfig,
   createDecisionParams,
   decide,
-  DEFAULT_MAX_AGE_SECONDS,
-  DEFAULT_MAX_SKEW_SECONDS,
   FlkPcsError,
   instantFromMs,
   parseRfc3339,
-  PCS_VERSIONS,
   type DecisionParams,
   type TenantKeyRing,
 } from '@flk/pcs';
@@ -81,19 +78,10 @@ export async function pcsVerify(args: readonly string[], ctx: Context): Promise<
 }
 
 /** PCS_ACCEPT_VERSIONS, PCS_MAX_AGE_SECONDS, PCS_MAX_SKEW_SECONDS, read as the verifier reads them. */
-function readWindow(env: Readonly<Record<string, string | undefined>>): { acceptVersions: string[]; maxAgeSeconds: number; maxSkewSeconds: number } {
+function readWindow(env: Readonly<Record<string, string | undefined>>): DecisionWindow {
   const r = new EnvReader(env);
-  const acceptVersions = r.list(SIGNING_ENV.ACCEPT_VERSIONS, PCS_VERSIONS);
-  if (acceptVersions.length === 0 || acceptVersions.some((v) => !(PCS_VERSIONS as readonly string[]).includes(v))) {
-    r.problem(`${SIGNING_ENV.ACCEPT_VERSIONS}: expected a comma-separated list of ${PCS_VERSIONS.join(', ')}`);
-  }
-  const out = {
-    acceptVersions,
-    maxAgeSeconds: r.int(SIGNING_ENV.MAX_AGE, DEFAULT_MAX_AGE_SECONDS, { min: 1, max: 10 * 365 * 86_400 }),
-    maxSkewSeconds: r.int(SIGNING_ENV.MAX_SKEW, DEFAULT_MAX_SKEW_SECONDS, { min: 0, max: 86_400 }),
-  };
   try {
-    return r.done(out);
+    return r.done(readDecisionWindow(r));
   } catch (err) {
     if (err instanceof ConfigError) throw new CliConfigError(err.problems.join('; '));
     throw err;
