@@ -70,10 +70,12 @@ func (OSSources) ReadFile(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return lenientUTF8(b), nil
+	return LenientUTF8(b), nil
 }
 
-func lenientUTF8(b []byte) string {
+// LenientUTF8 is Node's 'utf8' decoding: each invalid byte becomes U+FFFD (strings.ToValidUTF8
+// would fold a run of them into one).
+func LenientUTF8(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}

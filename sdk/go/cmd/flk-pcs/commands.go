@@ -302,7 +302,7 @@ func loadTenantRing(c *context, path string) (*pcs.TenantKeyRing, error) {
 		}
 		return nil, &configError{envKeyringFile + ": cannot read " + path + code}
 	}
-	ring, err := pcs.ParseKeyRing(lenientUTF8(b), envSources{c})
+	ring, err := pcs.ParseKeyRing(pcs.LenientUTF8(b), envSources{c})
 	if err != nil {
 		var fe *pcs.FlkPcsError
 		if errors.As(err, &fe) {
@@ -321,5 +321,5 @@ func (s envSources) ReadFile(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return lenientUTF8(b), nil
+	return pcs.LenientUTF8(b), nil
 }

@@ -279,24 +279,6 @@ func checkPointRows(rows []any, label func(int) string) ([][]float64, string, bo
 	return points, "", true
 }
 
-// lenientUTF8 is Node's 'utf8' decoding: invalid bytes become U+FFFD.
-func lenientUTF8(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	var sb strings.Builder
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 {
-			sb.WriteString("\ufffd")
-		} else {
-			sb.Write(b[i : i+size])
-		}
-		i += size
-	}
-	return sb.String()
-}
-
 // nodeErrorCode is the Node error code of a file system error (ENOENT, EACCES, EISDIR, …).
 func nodeErrorCode(err error) string {
 	var errno syscall.Errno
