@@ -16,7 +16,7 @@ import sys
 
 # app -> the port its config defaults to (docs/pipeline.md, docs/schema-registry.md); None: no server.
 APPS = {"verifier": "9464", "sink": "9465", "schema-registry": "8081", "agent": None}
-NEEDED_IN_CONTEXT = ["package.json", "package-lock.json", "tsconfig.base.json", "schemas/pcs-v1.avsc",
+NEEDED_IN_CONTEXT = ["package.json", "package-lock.json", "tsconfig.base.json", "schemas/pcs-v1.avsc", "libs/registry/schemas/pcs-v1.avsc",
                      "libs/pcs/package.json", "apps/verifier/src/main.ts", "scripts/deploy/stage-app.sh"]
 
 

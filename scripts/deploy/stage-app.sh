@@ -7,7 +7,7 @@
 # <out-dir> gets: package.json, the production node_modules (workspace links included), schemas/,
 # and for every lib plus apps/<app>: package.json + dist/ (compiled tests, declarations and build
 # info left out). Node resolves @flk/* through node_modules/@flk/<name> -> ../../libs/<name>, whose
-# "default" export condition is dist/index.js; @flk/registry reads ../../../schemas/*.avsc.
+# "default" export condition is dist/index.js; @flk/registry reads its own libs/registry/schemas/*.avsc.
 set -euo pipefail
 app=${1:?usage: stage-app.sh <app> <out-dir>}
 out=${2:?usage: stage-app.sh <app> <out-dir>}
@@ -19,6 +19,7 @@ for dir in libs/* "apps/$app"; do
   mkdir -p "$out/$dir"
   cp -a "$dir/package.json" "$out/$dir/"
   if [[ -d $dir/dist ]]; then cp -a "$dir/dist" "$out/$dir/"; fi
+  if [[ -d $dir/schemas ]]; then cp -a "$dir/schemas" "$out/$dir/"; fi   # @flk/registry's Avro schemas
 done
 # Only runtime files: no compiled tests, test helpers' maps, declarations or tsc build info.
 find "$out/libs" "$out/apps" \( -name '*.test.js' -o -name '*.test.js.map' -o -name '*.test.d.ts' -o -name '*.test.d.ts.map' \

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# The Python SDK's checks: a venv in sdk/python/.venv (created once; the package is reinstalled
+# The Python SDK's checks: a venv in .flk/venv/python (created once; the package is reinstalled
 # only when pyproject.toml changes), then mypy --strict and pytest. Exits non-zero on any failure,
 # and when pytest collects no test (its exit 5). The Kafka tests need the local stack up:
-#   cd /work/main && bash infra/local/stack.sh up        (the caller starts it)
+#   (cd ../.. && bash infra/local/stack.sh up)        (the caller starts it)
 # Environment: PYTHON (interpreter for the venv, default python3, ≥ 3.10), FLK_SKIP_KAFKA=1 (skip the
-# stack tests), FLK_REQUIRE_TS_CLI=0 (allow skipping the TS comparisons when node_modules is absent).
+# stack tests), FLK_REQUIRE_TS_CLI=0 (allow skipping the TS comparisons when node_modules is absent),
+# FLK_REQUIRE_GO=0 (allow skipping the Go leg of the property test when Go is absent).
 # Extra arguments go to pytest, e.g. `bash sdk/python/test.sh -k vectors`.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 cd "$HERE"
-VENV=$HERE/.venv
+# In the repository the venv lives with the project's other machine-local state, under .flk/ (git-
+# ignored, removed with it); a copy of the SDK on its own keeps it beside itself.
+if [ -f "$HERE/../../package.json" ]; then VENV_DEFAULT=$(cd "$HERE/../.." && pwd -P)/.flk/venv/python; else VENV_DEFAULT=$HERE/.venv; fi
+VENV=${FLK_PY_VENV:-$VENV_DEFAULT}
 PY=${PYTHON:-python3}
 
 "$PY" - <<'PYCHECK' || { echo "sdk/python: Python >= 3.10 is required (set PYTHON=...)" >&2; exit 2; }
@@ -40,6 +44,10 @@ fi
 
 if [ -f "$HERE/../../package.json" ] && [ -z "${FLK_REQUIRE_TS_CLI:-}" ]; then
   export FLK_REQUIRE_TS_CLI=1   # in the repository the TS comparisons must run, not be skipped
+fi
+if [ -d "$HERE/../go" ] && [ -z "${FLK_REQUIRE_GO:-}" ]; then
+  export FLK_REQUIRE_GO=1       # ... and so must the Go leg of the property test (sdk/go is beside us)
+  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH=/usr/local/go/bin:$PATH; fi
 fi
 
 echo "sdk/python: mypy --strict"

@@ -1,5 +1,5 @@
 // Cross-language on the real stack (issue 11): the Go SDK (sdk/go/cmd/flk-pcs-publish, built here)
-// and the Python SDK (sdk/python/tools/publish.py, in sdk/python/.venv) each build records from raw
+// and the Python SDK (sdk/python/tools/publish.py, in .flk/venv/python) each build records from raw
 // data, sign them (v0.1 HMAC, v0.2 HMAC and Ed25519 under their own tenants), add tampered copies
 // (coh_star changed after signing) and publish them with their producers through the registry to a
 // private topic; the TS verifier decides them. Every honest verdict must equal decide() offline on
@@ -18,7 +18,7 @@ import { comparable, createPipelineFixture, duplicateRecords, STACK, type Pipeli
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const PYTHON = join(REPO, 'sdk/python/.venv/bin/python');
+const PYTHON = join(REPO, '.flk/venv/python/bin/python');
 const dir = mkdtempSync(join(tmpdir(), 'flk-xlang-'));
 const GO_BIN = join(dir, 'flk-pcs-publish');
 

@@ -45,7 +45,9 @@ export interface WireCodec {
   decodeVerdict(message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>>;
 }
 
-const SCHEMA_DIR = new URL('../../../schemas/', import.meta.url);
+// The package's own copies of schemas/*.avsc (kept identical by schemas.test.ts), one level above
+// both src/ and dist/, so the same URL works in the workspace and in the published tarball.
+const SCHEMA_DIR = new URL('../schemas/', import.meta.url);
 export function loadSchema(file: 'pcs-v1.avsc' | 'verdict-v1.avsc'): avsc.Schema {
   return JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as avsc.Schema;
 }

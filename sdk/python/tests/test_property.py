@@ -1,12 +1,16 @@
-"""coh★, v_star, r, N_j and D̂ computed by this SDK and by the TS core from the same random raw
-points and bytes are identical, bit for bit, on 1,000 random inputs (one TS process for all)."""
+"""coh★, v_star, r, N_j and D̂ computed by this SDK, the TS core and the Go SDK from the same random
+raw points and bytes are identical, bit for bit, on 1,000 random inputs (one TS process and one Go
+process for all: sdk/python/tools/signals.ts and sdk/go/cmd/flk-pcs-signals, same output shape)."""
 from __future__ import annotations
 
 import base64
 import json
 import random
 import struct
+import os
+import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,21 +50,45 @@ def inputs(n: int) -> list[dict[str, Any]]:
     return out
 
 
-@pytest.mark.skipif(not ts_cli_available(), reason="the TS workspace (node_modules) is not installed")
-def test_signals_bit_identical_with_ts_on_1000_random_inputs() -> None:
-    cases = inputs(1000)
-    p = subprocess.run([str(TSX), "--conditions=@flk/source", str(SDK / "tools" / "signals.ts")], input=json.dumps(cases).encode(),
-                       capture_output=True, env=_base_env(None), cwd=str(REPO), timeout=600)
-    assert p.returncode == 0, p.stderr.decode()
-    lines = p.stdout.decode().strip().split("\n")
-    assert len(lines) == len(cases)
-    mismatches = []
-    for i, (case, line) in enumerate(zip(cases, lines)):
-        ts = json.loads(line)
+CASES = inputs(1000)
+
+
+def python_leg(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for case in cases:
         coh, v = pcs.compute_coherence(case["points"], case["seed"])
         n_j = pcs.count_boxes(case["points"], case["scales"])
-        mine = {"coh": bits(coh), "v": [bits(x) for x in v], "r": bits(pcs.compressibility(base64.b64decode(case["data_b64"]))),
-                "N_j": n_j, "D_hat": bits(pcs.compute_d_hat(case["scales"], n_j))}
-        if mine != ts:
-            mismatches.append((i, mine, ts))
-    assert mismatches == []
+        out.append({"coh": bits(coh), "v": [bits(x) for x in v], "r": bits(pcs.compressibility(base64.b64decode(case["data_b64"]))),
+                    "N_j": n_j, "D_hat": bits(pcs.compute_d_hat(case["scales"], n_j))})
+    return out
+
+
+def compare(other: str, stdout: bytes) -> None:
+    lines = stdout.decode().strip().split("\n")
+    assert len(lines) == len(CASES)
+    mismatches = [(i, mine, json.loads(line)) for i, (mine, line) in enumerate(zip(python_leg(CASES), lines)) if mine != json.loads(line)]
+    assert mismatches == [], f"python vs {other}: {len(mismatches)} of {len(CASES)} differ, first {mismatches[:2]}"
+
+
+def go_available() -> bool:
+    """True when a Go toolchain is there; with FLK_REQUIRE_GO=1 (in the repository) always True."""
+    return os.environ.get("FLK_REQUIRE_GO") == "1" or shutil.which("go") is not None
+
+
+@pytest.mark.skipif(not ts_cli_available(), reason="the TS workspace (node_modules) is not installed")
+def test_signals_bit_identical_with_ts_on_1000_random_inputs() -> None:
+    p = subprocess.run([str(TSX), "--conditions=@flk/source", str(SDK / "tools" / "signals.ts")], input=json.dumps(CASES).encode(),
+                       capture_output=True, env=_base_env(None), cwd=str(REPO), timeout=600)
+    assert p.returncode == 0, p.stderr.decode()
+    compare("ts", p.stdout)
+
+
+@pytest.mark.skipif(not go_available(), reason="no Go toolchain")
+def test_signals_bit_identical_with_go_on_1000_random_inputs(tmp_path: Path) -> None:
+    exe = tmp_path / "flk-pcs-signals"
+    env = {**_base_env(None), "CGO_ENABLED": "1", **{k: v for k, v in os.environ.items() if k.startswith("GO")}}
+    b = subprocess.run(["go", "build", "-o", str(exe), "./cmd/flk-pcs-signals"], cwd=str(REPO / "sdk" / "go"), capture_output=True, env=env, timeout=600)
+    assert b.returncode == 0, b.stderr.decode()
+    p = subprocess.run([str(exe)], input=json.dumps(CASES).encode(), capture_output=True, timeout=600)
+    assert p.returncode == 0, p.stderr.decode()
+    compare("go", p.stdout)

@@ -4,7 +4,7 @@ them (HMAC: PCS_HMAC_KEY; Ed25519: PCS_ED25519_PRIV_B64), optionally builds tamp
 SCHEMA_REGISTRY_URL, ...; topic from the config or PCS_SUBMITTED_TOPIC) and prints one JSON summary
 line. Used by test/integration/sdk-cross-language.test.ts; the Go twin is sdk/go/cmd/flk-pcs-publish.
 
-    sdk/python/.venv/bin/python sdk/python/tools/publish.py '{"topic": "t", "seed": 1,
+    .flk/venv/python/bin/python sdk/python/tools/publish.py '{"topic": "t", "seed": 1,
       "shard_prefix": "py", "records_out": "/tmp/recs.jsonl",
       "batches": [{"count": 100, "version": "0.2", "alg": "hmac", "tenant": "py", "key_id": "py-1", "tampered": 5}]}'
 
