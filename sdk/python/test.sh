@@ -6,7 +6,8 @@
 # Environment: PYTHON (interpreter for the venv, default python3, ≥ 3.10), FLK_SKIP_KAFKA=1 (skip the
 # stack tests), FLK_REQUIRE_TS_CLI=0 (allow skipping the TS comparisons when node_modules is absent),
 # FLK_REQUIRE_GO=0 (allow skipping the Go leg of the property test when Go is absent).
-# Extra arguments go to pytest, e.g. `bash sdk/python/test.sh -k vectors`.
+# Extra arguments go to pytest, e.g. `bash sdk/python/test.sh -k vectors`; `--setup` alone only
+# creates/refreshes the venv and exits.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 cd "$HERE"
@@ -41,6 +42,8 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
   echo "$WANT" > "$STAMP"
 fi
+# --setup: only make sure the venv is there and current (used by npm run bench:sdk).
+if [ "${1:-}" = "--setup" ]; then exit 0; fi
 
 if [ -f "$HERE/../../package.json" ] && [ -z "${FLK_REQUIRE_TS_CLI:-}" ]; then
   export FLK_REQUIRE_TS_CLI=1   # in the repository the TS comparisons must run, not be skipped

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { loadSchema } from './wire-codec.js';
 
 describe('bundled schemas', () => {
-  test.each(['pcs-v1.avsc', 'verdict-v1.avsc'] as const)('%s is byte-identical to schemas/%s', (file) => {
+  test.each(['pcs-v1.avsc', 'verdict-v1.avsc'] as const)('%s is byte-identical to the repository schemas/ copy', (file) => {
     const bundled = readFileSync(new URL(`../schemas/${file}`, import.meta.url));
     const source = readFileSync(new URL(`../../../schemas/${file}`, import.meta.url));
     expect(bundled.equals(source)).toBe(true);
