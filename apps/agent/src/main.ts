@@ -117,6 +117,9 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // Connect before reading: records built meanwhile would wait for it. Not fatal: the outbox's
+  // backoff covers a broker or registry that is not up yet.
+  await transport.connect().catch((err: unknown) => logger.warn({ err: (err as Error).message, code: (err as { code?: unknown }).code }, 'not connected yet; publishing will retry'));
   const input = args.input === '-' ? process.stdin : createReadStream(args.input);
   input.setEncoding('utf8');
   let badLogged = 0;

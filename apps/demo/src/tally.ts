@@ -19,6 +19,8 @@ export interface Expectation {
   injected: Map<string, InjectedKind>;
   /** Messages on the submitted topic: agent records + injected. */
   total: number;
+  /** Broker append time (ms) of each submitted message, by `partition:offset` (LogAppendTime). */
+  appendedAt?: ReadonlyMap<string, number>;
 }
 
 export interface Tally {
@@ -31,6 +33,8 @@ export interface Tally {
   reasons: Record<string, number>;
   /** sent_at → decided_at of accepted/escalated non-duplicates, ms, sorted. */
   latenciesMs: number[];
+  /** The verifier's part of it: broker append → decided_at, same verdicts, ms, sorted. */
+  verifierLatenciesMs: number[];
   firstDecidedMs: number | null;
   lastDecidedMs: number | null;
   /** Verdicts of injected messages, by kind: what each got. */
@@ -53,6 +57,7 @@ export function tallyVerdicts(verdicts: readonly VerdictView[], expect: Expectat
     duplicates: 0,
     reasons: {},
     latenciesMs: [],
+    verifierLatenciesMs: [],
     firstDecidedMs: null,
     lastDecidedMs: null,
     injected: {
@@ -78,7 +83,11 @@ export function tallyVerdicts(verdicts: readonly VerdictView[], expect: Expectat
       t.lastDecidedMs = t.lastDecidedMs === null ? decided : Math.max(t.lastDecidedMs, decided);
     }
     const sent = v.sent_at === null ? NaN : Date.parse(v.sent_at);
-    if (!v.duplicate && v.status !== 'rejected' && Number.isFinite(sent) && Number.isFinite(decided)) t.latenciesMs.push(Math.max(0, decided - sent));
+    if (!v.duplicate && v.status !== 'rejected' && Number.isFinite(sent) && Number.isFinite(decided)) {
+      t.latenciesMs.push(Math.max(0, decided - sent));
+      const appended = v.source === null ? undefined : expect.appendedAt?.get(`${v.source.partition}:${v.source.offset}`);
+      if (appended !== undefined) t.verifierLatenciesMs.push(Math.max(0, decided - appended));
+    }
     if (v.source !== null) {
       const at = `${v.source.partition}:${v.source.offset}`;
       if (seen.has(at)) t.repeatedSources++;
@@ -93,6 +102,7 @@ export function tallyVerdicts(verdicts: readonly VerdictView[], expect: Expectat
     }
   }
   t.latenciesMs.sort((a, b) => a - b);
+  t.verifierLatenciesMs.sort((a, b) => a - b);
   return t;
 }
 

@@ -182,7 +182,12 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
       case 'assigned':
         for (const p of assignedPartitions) if (!e.partitions.includes(p)) metrics.forgetPartition(e.topic, p);
         assignedPartitions = e.partitions;
+        readiness.setOutputsReady(false);
         logger.info({ topic: e.topic, partitions: e.partitions }, 'partitions assigned');
+        break;
+      case 'outputs_ready':
+        readiness.setOutputsReady(true);
+        logger.info({ topic: e.topic, partitions: e.partitions }, 'transactional producers ready');
         break;
       case 'skipped':
         metrics.skipped();
@@ -225,6 +230,7 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
         maxRecordsPerTransaction: config.maxBatchRecords,
         partitionsConsumedConcurrently: config.partitionsConsumedConcurrently,
         maxBytesPerPartition: config.maxBytesPerPartition,
+        maxWaitTimeMs: config.fetchMaxWaitMs,
         sessionTimeoutMs: config.sessionTimeoutMs,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         backoff: { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs },

@@ -34,6 +34,7 @@ export interface VerifierConfig {
   maxBatchRecords: number;
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition: number;
+  fetchMaxWaitMs: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   transactionTimeoutMs: number;
@@ -149,6 +150,11 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     maxBatchRecords: r.int('VERIFIER_MAX_BATCH_RECORDS', 1000, { min: 1, max: 10_000 }),
     partitionsConsumedConcurrently: r.int('VERIFIER_PARTITIONS_CONCURRENCY', 6, { min: 1, max: 256 }),
     maxBytesPerPartition: r.int('KAFKA_MAX_BYTES_PER_PARTITION', 1_048_576, { min: 1024, max: 64 * 1_048_576 }),
+    // How long the broker holds a fetch that has no data yet. It returns as soon as one record is
+    // there, so it adds no latency to new records; but kafkajs acts on a resumed partition (after a
+    // retry backoff) or a rebalance only between fetches, so a short wait bounds that delay, for
+    // ~10 empty fetches/s per broker when idle.
+    fetchMaxWaitMs: r.int('KAFKA_FETCH_MAX_WAIT_MS', 100, { min: 10, max: 30_000 }),
     sessionTimeoutMs: r.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, { min: 6_000, max: 300_000 }),
     heartbeatIntervalMs: r.int('KAFKA_HEARTBEAT_INTERVAL_MS', 3_000, { min: 100, max: 60_000 }),
     transactionTimeoutMs: r.int('VERIFIER_TRANSACTION_TIMEOUT_MS', 10_000, { min: 1_000, max: 900_000 }),

@@ -11,6 +11,8 @@ describe('readiness', () => {
     r.set('registry', true);
     expect(r.snapshot().ready).toBe(false); // not started yet
     r.setStarted(true);
+    expect(r.snapshot()).toEqual({ ready: false, checks: { kafka: 'ok', redis: 'ok', registry: 'ok', consumer: 'warming' } });
+    r.setOutputsReady(true);
     expect(r.snapshot()).toEqual({ ready: true, checks: { kafka: 'ok', redis: 'ok', registry: 'ok', consumer: 'running' } });
     r.set('redis', false, 'REDIS_UNAVAILABLE');
     r.set('redis', false);
@@ -18,6 +20,9 @@ describe('readiness', () => {
     expect(r.snapshot()).toMatchObject({ ready: false, checks: { redis: 'REDIS_UNAVAILABLE' } });
     r.set('redis', true);
     expect(r.snapshot().ready).toBe(true);
+    r.setOutputsReady(false); // a new assignment, its producers not created yet
+    expect(r.snapshot()).toMatchObject({ ready: false, checks: { consumer: 'warming' } });
+    r.setOutputsReady(true);
     expect(changes).toEqual(['kafka:true', 'redis:true', 'registry:true', 'redis:false', 'redis:true']);
   });
 

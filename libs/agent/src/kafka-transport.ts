@@ -32,6 +32,12 @@ export interface KafkaTransportOptions {
 }
 
 export interface KafkaTransport extends PcsTransport {
+  /**
+   * Registers the schemas and connects the producer now rather than on the first send, so the first
+   * records built do not wait for it. Optional: `send` does the same when needed. Throws the typed
+   * errors `send` would.
+   */
+  connect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,6 +126,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   }
 
   return {
+    connect: ready,
     async send(batch: readonly Pcs[]) {
       if (batch.length === 0) return;
       await ready();

@@ -13,7 +13,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Promise<OutputMessage[]> } = {}) {
   let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
   const listeners = new Map<string, (e: { payload: unknown }) => void>();
-  const calls = { seeks: [] as unknown[], pauses: [] as unknown[], resumes: [] as unknown[], resolved: [] as string[] };
+  const calls = { seeks: [] as unknown[], pauses: [] as unknown[], resumes: [] as unknown[], resolved: [] as string[], acquired: [] as number[] };
+  let failAcquires = 0;
   const committed = new Map<number, string>(); // the group's committed offsets (broker side)
   const txns: Array<{ messages: number; offset: InputOffset }> = [];
   let failCommits = 0;
@@ -43,6 +44,11 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
   const kafka = { consumer: (cfg: { readUncommitted: boolean }) => (expect(cfg.readUncommitted).toBe(false), consumer), admin: () => admin } as unknown as KafkaClient;
   const outputs: TransactionalOutputs = {
     async acquire(_topic, partition) {
+      calls.acquired.push(partition);
+      if (failAcquires > 0) {
+        failAcquires--;
+        throw new KafkaUnavailableError('coordinator not available');
+      }
       const isFresh = !fresh.has(partition);
       fresh.add(partition);
       return {
@@ -91,8 +97,9 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
   });
 
   const join = (partitions: number[]) => listeners.get('join')!({ payload: { memberAssignment: { [TOPIC]: partitions } } });
-  const deliver = (partition: number, offsets: number[], extra: { lastOffset?: number; onHeartbeat?: () => void } = {}) =>
-    eachBatch!({
+  // eachBatch only queues the records on the partition's lane; the delivery is done once it is idle.
+  const deliver = async (partition: number, offsets: number[], extra: { lastOffset?: number; onHeartbeat?: () => void } = {}) => {
+    await eachBatch!({
       batch: {
         topic: TOPIC,
         partition,
@@ -109,16 +116,35 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
       commitOffsetsIfNecessary: async () => {},
       uncommittedOffsets: () => ({ topics: [] }),
     } as unknown as EachBatchPayload);
+    await tc.whenIdle();
+  };
 
   return {
     tc, join, deliver, calls, committed, txns, events, fatal, processed,
     failNextCommits: (n: number) => (failCommits = n),
+    failNextAcquires: (n: number) => (failAcquires = n),
     nextCommitAmbiguous: () => (commitSucceedsButThrows = true),
   };
 }
 
 describe('transactional consumer', () => {
-  test('a batch is cut into transactions of at most maxRecords; each commits outputs + next offset, then resolves', async () => {
+  test("a new assignment's producers are created before its first record (retried until they are), then outputs_ready", async () => {
+    const h = harness();
+    await h.tc.start();
+    h.failNextAcquires(1);
+    h.join([2, 0]);
+    await sleep(30);
+    expect(h.calls.acquired.slice(0, 2).sort()).toEqual([0, 2]);
+    expect(h.calls.acquired.length).toBeGreaterThanOrEqual(3); // the failed one was retried
+    expect(h.events.filter((e) => e.type === 'outputs_ready')).toEqual([{ type: 'outputs_ready', topic: TOPIC, partitions: [0, 2], generation: 1 }]);
+    // The first chunk still re-reads the committed offset after the (already fenced) producer.
+    h.committed.set(0, '5');
+    await h.deliver(0, [3, 4, 5, 6]);
+    expect(h.events).toContainEqual({ type: 'skipped', topic: TOPIC, partition: 0, fromOffset: '3', committedOffset: '5' });
+  });
+
+
+  test('a batch is cut into transactions of at most maxRecords; each commits outputs + next offset (kafkajs fetches on at once)', async () => {
     const h = harness({ maxRecords: 2 });
     await h.tc.start();
     h.join([0]);
@@ -126,7 +152,8 @@ describe('transactional consumer', () => {
     expect(h.processed).toEqual([['10', '11'], ['12', '13'], ['14']]);
     expect(h.txns.map((t) => [t.messages, t.offset.offset])).toEqual([[2, '12'], [2, '14'], [1, '16']]);
     expect(h.txns[0]!.offset).toMatchObject({ consumerGroupId: 'g', topic: TOPIC, partition: 0 });
-    expect(h.calls.resolved).toEqual(['11', '13', '14']);
+    // Resolved when queued, so kafkajs fetches the next records while these are answered.
+    expect(h.calls.resolved).toEqual(['14']);
     expect(h.events.filter((e) => e.type === 'committed')).toHaveLength(3);
     expect(h.calls.seeks).toEqual([]);
   });
@@ -144,7 +171,6 @@ describe('transactional consumer', () => {
     h.join([1]);
     await h.deliver(1, [0, 1, 2, 3]);
     expect(h.txns.map((t) => t.offset.offset)).toEqual(['2']); // the first chunk only
-    expect(h.calls.resolved).toEqual(['1']);
     expect(h.calls.seeks).toEqual([{ topic: TOPIC, partition: 1, offset: '2' }]);
     expect(h.calls.pauses).toEqual([[{ topic: TOPIC, partitions: [1] }]]);
     expect(h.events.find((e) => e.type === 'retry')).toMatchObject({ partition: 1, attempt: 1, code: 'REDIS_UNAVAILABLE' });
@@ -199,7 +225,76 @@ describe('transactional consumer', () => {
     expect(h.fatal).toHaveLength(1);
     expect(h.txns).toHaveLength(0);
     expect(h.calls.pauses).toEqual([[{ topic: TOPIC }]]);
-    expect(h.calls.resolved).toEqual([]);
+  });
+
+  test('fetching runs ahead of answering: batches queued behind a running transaction merge into one chunk, in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let first = true;
+    const h = harness({
+      maxRecords: 10,
+      process: async (b) => {
+        if (first) {
+          first = false;
+          await gate; // the first chunk's work is slow
+        }
+        h.processed.push(b.records.map((r) => r.offset));
+        return [];
+      },
+    });
+    await h.tc.start();
+    h.join([0, 1]);
+    // eachBatch returns while the lane works (kafkajs is free to fetch again) ...
+    const queued = Promise.all([
+      h.deliver(0, [0, 1]),
+      (async () => {
+        await sleep(5);
+        await h.deliver(0, [2, 3]);
+      })(),
+      (async () => {
+        await sleep(5);
+        await h.deliver(0, [4]);
+      })(),
+    ]);
+    await sleep(15);
+    // ... and another partition is answered meanwhile, not held behind partition 0.
+    const other = h.deliver(1, [7]); // (resolves when every lane is idle)
+    await sleep(10);
+    expect(h.txns.map((t) => [t.offset.partition, t.offset.offset])).toEqual([[1, '8']]);
+    release();
+    await Promise.all([queued, other]);
+    expect(h.processed).toEqual([['7'], ['0', '1'], ['2', '3', '4']]);
+    expect(h.txns.map((t) => [t.offset.partition, t.offset.offset])).toEqual([[1, '8'], [0, '2'], [0, '5']]);
+  });
+
+  test('records queued behind a failed chunk are dropped, not answered out of order, and fetched again from the failed offset', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let n = 0;
+    const h = harness({
+      maxRecords: 2,
+      process: async (b) => {
+        if (++n === 1) {
+          await gate;
+          throw Object.assign(new Error('redis down'), { retriable: true });
+        }
+        h.processed.push(b.records.map((r) => r.offset));
+        return [];
+      },
+    });
+    await h.tc.start();
+    h.join([0]);
+    const firstDelivery = h.deliver(0, [0, 1]);
+    await sleep(5);
+    const second = h.deliver(0, [2, 3]); // queued behind the failing chunk
+    await sleep(5);
+    release();
+    await Promise.all([firstDelivery, second]);
+    expect(h.processed).toEqual([]); // 2 and 3 were not answered before 0 and 1
+    expect(h.txns).toEqual([]);
+    expect(h.calls.seeks).toEqual([{ topic: TOPIC, partition: 0, offset: '0' }]);
+    await h.deliver(0, [0, 1, 2, 3]); // kafkajs fetches again from the seek
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['2', '4']);
   });
 
   test('a failure after the partition was revoked leaves no stale seek or pause behind', async () => {

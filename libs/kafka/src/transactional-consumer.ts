@@ -11,7 +11,10 @@
 // - whenever a partition's producer is (re)created — new assignment, or after a failed
 //   transaction — the committed offset is re-read AFTER InitProducerId fenced the previous owner:
 //   if that owner committed past where kafkajs started us, we skip to its offset instead of
-//   answering those records twice (kafkajs has no KIP-447, so this closes most of the gap).
+//   answering those records twice (kafkajs has no KIP-447, so this closes most of the gap);
+// - the producers of a new assignment are created (InitProducerId) as soon as it is known, not
+//   when its first record arrives: on a cold transaction coordinator that takes seconds, which the
+//   first records after every rebalance would otherwise wait for ('outputs_ready' says when).
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from '@flk/pcs';
 import { silentLogger } from '@flk/pcs';
@@ -47,6 +50,8 @@ export type BatchProcessor = (batch: RecordBatch, ctx: BatchContext) => Promise<
 
 export type ConsumerEvent =
   | { type: 'assigned'; topic: string; partitions: number[] }
+  /** Every partition of the assignment `generation` has its transactional producer (fenced the previous owner). */
+  | { type: 'outputs_ready'; topic: string; partitions: number[]; generation: number }
   | { type: 'committed'; topic: string; partition: number; records: number; messages: number; firstOffset: string; lastOffset: string; lag: number }
   | { type: 'retry'; topic: string; partition: number; attempt: number; delayMs: number; code: string; message: string }
   | { type: 'skipped'; topic: string; partition: number; fromOffset: string; committedOffset: string }
@@ -83,6 +88,30 @@ export interface TransactionalConsumer {
   start(): Promise<void>;
   /** Finishes the chunk in progress (committing it), leaves the group, closes producers. Idempotent. */
   stop(): Promise<void>;
+  /** Resolves once every record fetched so far has been answered or dropped (tests, drills). */
+  whenIdle(): Promise<void>;
+}
+
+/** Records fetched for one partition and not answered yet, in offset order. */
+interface Lane {
+  queue: Array<{ gen: number; epoch: number; messages: KafkaMessage[]; lastOffset: string; highWatermark: string; heartbeat: () => Promise<void> }>;
+  /** Records in `queue`. */
+  queued: number;
+  running: Promise<void> | null;
+  /** Bumped by every seek: records queued before it are from the old position. */
+  epoch: number;
+  /** eachBatch calls waiting for room in the queue. */
+  waiters: Array<() => void>;
+}
+
+interface Chunk {
+  gen: number;
+  epoch: number;
+  records: KafkaMessage[];
+  /** The offset the transaction commits: after the last record, or past a whole batch's control records. */
+  next: string;
+  highWatermark: string;
+  heartbeat: () => Promise<void>;
 }
 
 interface PartitionState {
@@ -132,6 +161,26 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     }
   }
 
+  /**
+   * Creates the transactional producers of `partitions` ahead of their first chunk. eachBatch
+   * acquires the same pending producer, and still re-reads the committed offset after it (needsSync
+   * is set on every assignment). A failed creation is retried here with the usual backoff until
+   * the assignment changes; eachBatch would retry it anyway.
+   */
+  async function warmOutputs(gen: number, partitions: readonly number[]): Promise<void> {
+    let pending = [...partitions];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (gen !== generation || stopping || fatal) return;
+      const results = await Promise.allSettled(pending.map((p) => outputs.acquire(topic, p)));
+      pending = pending.filter((_, i) => results[i]!.status === 'rejected');
+      if (pending.length > 0) {
+        logger.warn({ component: 'consumer', topic, partitions: pending, attempt }, 'transactional producers not ready yet, retrying');
+        await new Promise<void>((resolve) => setTimeout(resolve, backoffDelay(attempt, backoff, random)).unref?.());
+      }
+    }
+    if (gen === generation && !stopping && !fatal) emit({ type: 'outputs_ready', topic, partitions: [...partitions].sort((a, b) => a - b), generation: gen });
+  }
+
   function fail(err: unknown): void {
     if (fatal) return;
     fatal = true;
@@ -155,7 +204,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     // Seeking or pausing a partition that was revoked meanwhile would leave a stale seek behind
     // for a later assignment: act only within the generation that fetched the batch.
     if (gen !== generation || !assigned.has(partition) || stopping || !consumer) return;
-    consumer.seek({ topic, partition, offset: fromOffset });
+    seekLane(partition, fromOffset);
     consumer.pause([{ topic, partitions: [partition] }]);
     clearTimeout(s.resumeTimer);
     s.resumeTimer = setTimeout(() => {
@@ -165,31 +214,99 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     s.resumeTimer.unref?.();
   }
 
+  // Fetching is decoupled from answering: eachBatch queues the fetched records on the partition's
+  // lane and returns, so kafkajs fetches again (for every partition) while transactions run, instead
+  // of waiting for the slowest partition's chunk. Each lane answers its queue in order, one chunk
+  // (≤ maxRecords, merged across queued batches) per transaction. kafkajs' position moves ahead of
+  // the committed offset, which is harmless: only a transaction commits an offset (autoCommit off),
+  // and a failure seeks back. Queued records are dropped (not answered) when the assignment changes,
+  // the lane seeks (retry, skip) or the consumer stops; kafkajs then fetches them again.
+  const lanes = new Map<number, Lane>();
+  const laneOf = (p: number): Lane => {
+    let l = lanes.get(p);
+    if (!l) lanes.set(p, (l = { queue: [], queued: 0, running: null, epoch: 0, waiters: [] }));
+    return l;
+  };
+  const wake = (lane: Lane) => {
+    for (const w of lane.waiters.splice(0)) w();
+  };
+  /** Seeks the partition back (or ahead) and drops what its lane had queued from the old position. */
+  function seekLane(partition: number, offset: string): void {
+    const lane = laneOf(partition);
+    lane.epoch++;
+    lane.queue = [];
+    lane.queued = 0;
+    wake(lane);
+    consumer?.seek({ topic, partition, offset });
+  }
+
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const partition = batch.partition;
     const gen = generation;
-    const messages = batch.messages;
-    if (messages.length === 0 || fatal) return;
+    if (batch.messages.length === 0 || fatal) return;
+    const lane = laneOf(partition);
+    const epoch = lane.epoch;
+    // Backpressure: at most one chunk's worth queued behind the one being answered.
+    while (lane.queued >= maxRecords && isRunning() && !isStale() && !fatal && gen === generation && lane.epoch === epoch) {
+      await new Promise<void>((resolve) => lane.waiters.push(resolve));
+    }
+    if (!isRunning() || isStale() || fatal || stopping || gen !== generation || lane.epoch !== epoch) return;
+    lane.queue.push({ gen, epoch, messages: batch.messages, lastOffset: batch.lastOffset(), highWatermark: batch.highWatermark, heartbeat });
+    lane.queued += batch.messages.length;
+    try {
+      resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+    } catch {
+      // partition revoked meanwhile: its queued records are dropped by the generation check
+    }
+    if (lane.running === null) lane.running = runLane(partition, lane).finally(() => (lane.running = null));
+  }
+
+  /** Takes ≤ maxRecords from the head of the lane's queue: the records and the offset to commit after them. */
+  function takeChunk(lane: Lane): Chunk | null {
+    const head = lane.queue[0];
+    if (!head) return null;
+    const records: KafkaMessage[] = [];
+    let next = '';
+    while (lane.queue.length > 0 && records.length < maxRecords) {
+      const q = lane.queue[0]!;
+      if (q.gen !== head.gen || q.epoch !== head.epoch) break;
+      const room = maxRecords - records.length;
+      const part = q.messages.slice(0, room);
+      records.push(...part);
+      if (part.length === q.messages.length) {
+        lane.queue.shift();
+        // A whole fetched batch: commit past its trailing control records too (batch.lastOffset()).
+        next = (BigInt(q.lastOffset) + 1n).toString();
+      } else {
+        q.messages = q.messages.slice(room);
+        next = (BigInt(part[part.length - 1]!.offset) + 1n).toString();
+      }
+      lane.queued -= part.length;
+    }
+    wake(lane);
+    const last = lane.queue[0] ?? head;
+    return { gen: head.gen, epoch: head.epoch, records, next, highWatermark: last.highWatermark, heartbeat: head.heartbeat };
+  }
+
+  async function runLane(partition: number, lane: Lane): Promise<void> {
     const s = stateOf(partition);
     let rebalancing = false;
-    const ctx: BatchContext = {
-      async heartbeat() {
-        try {
-          await heartbeat();
-        } catch {
-          rebalancing = true; // kafkajs rejoins after this batch returns
-        }
-      },
-    };
-
-    for (let i = 0; i < messages.length; ) {
-      // Between chunks: stop starting new work when stopping, rebalancing, or after a seek.
-      if (!isRunning() || isStale() || rebalancing || fatal || gen !== generation) return;
-      const chunk = messages.slice(i, i + maxRecords);
-      const first = chunk[0]!.offset;
-      const last = chunk[chunk.length - 1]!.offset;
-      const isLastChunk = i + chunk.length >= messages.length;
+    for (let chunk = takeChunk(lane); chunk !== null; chunk = takeChunk(lane)) {
+      const { gen, records } = chunk;
+      // Stop starting new work when stopping, rebalancing, or for records fetched before a seek.
+      if (stopping || fatal || rebalancing || gen !== generation || chunk.epoch !== lane.epoch || !assigned.has(partition)) continue;
+      const first = records[0]!.offset;
+      const last = records[records.length - 1]!.offset;
+      const ctx: BatchContext = {
+        async heartbeat() {
+          try {
+            await chunk.heartbeat();
+          } catch {
+            rebalancing = true; // kafkajs rejoins; what is queued is fetched again afterwards
+          }
+        },
+      };
       try {
         const { output, fresh } = await outputs.acquire(topic, partition);
         if (fresh) s.needsSync = true;
@@ -201,26 +318,16 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
             // offset for us: skip to where it got, do not answer them twice.
             emit({ type: 'skipped', topic, partition, fromOffset: first, committedOffset: committed });
             logger.info({ component: 'consumer', topic, partition, offset: first, committed }, 'skipping offsets committed by the previous owner');
-            if (gen === generation) consumer?.seek({ topic, partition, offset: committed });
-            return;
+            if (gen === generation) seekLane(partition, committed);
+            continue;
           }
         }
-        const produced = await opts.process({ topic, partition, records: chunk.map((m) => toRecord(topic, partition, m)) }, ctx);
-        // The last chunk commits past trailing control records too (batch.lastOffset()).
-        const next = (BigInt(isLastChunk ? batch.lastOffset() : last) + 1n).toString();
-        await output.commit(produced, { consumerGroupId: groupId, topic, partition, offset: next });
+        const produced = await opts.process({ topic, partition, records: records.map((m) => toRecord(topic, partition, m)) }, ctx);
+        await output.commit(produced, { consumerGroupId: groupId, topic, partition, offset: chunk.next });
         s.attempts = 0;
         emit({ type: 'kafka', ok: true });
-        if (gen === generation && assigned.has(partition)) {
-          try {
-            resolveOffset(last);
-          } catch {
-            // partition revoked meanwhile: the committed offset is all that matters
-          }
-        }
-        const lag = Number(BigInt(batch.highWatermark) - BigInt(next));
-        emit({ type: 'committed', topic, partition, records: chunk.length, messages: produced.length, firstOffset: first, lastOffset: last, lag: Math.max(0, lag) });
-        i += chunk.length;
+        const lag = Number(BigInt(chunk.highWatermark) - BigInt(chunk.next));
+        emit({ type: 'committed', topic, partition, records: records.length, messages: produced.length, firstOffset: first, lastOffset: last, lag: Math.max(0, lag) });
         await ctx.heartbeat();
       } catch (err) {
         if (!isRetriable(err)) {
@@ -229,7 +336,6 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
           return;
         }
         retryLater(partition, first, gen, err);
-        return;
       }
     }
   }
@@ -267,9 +373,12 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
           }
         }
         for (const p of now) stateOf(p).needsSync = true;
+        // eachBatch calls waiting for room re-check the generation (and give up).
+        for (const lane of lanes.values()) wake(lane);
         assigned = now;
         emit({ type: 'assigned', topic, partitions: [...now].sort((a, b) => a - b) });
         emit({ type: 'kafka', ok: true });
+        void warmOutputs(generation, [...now]);
       });
       c.on(c.events.HEARTBEAT, () => emit({ type: 'kafka', ok: true }));
       c.on(c.events.CRASH, ({ payload }) => {
@@ -295,15 +404,26 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
       }
     },
 
+    async whenIdle() {
+      for (;;) {
+        const running = [...lanes.values()].map((l) => l.running).filter((r) => r !== null);
+        if (running.length === 0) return;
+        await Promise.all(running);
+      }
+    },
+
     async stop() {
       if (stopping) return;
       stopping = true;
       for (const s of states.values()) clearTimeout(s.resumeTimer);
+      for (const lane of lanes.values()) wake(lane);
       try {
         await consumer?.stop();
       } catch (err) {
         logger.warn({ component: 'consumer', err: (err as Error)?.message }, 'consumer stop failed');
       }
+      // The chunk each lane is answering is finished (committed or aborted); queued ones are dropped.
+      await Promise.all([...lanes.values()].map((l) => l.running));
       await outputs.closeAll();
       await consumer?.disconnect().catch(() => {});
       await admin?.disconnect().catch(() => {});
