@@ -51,6 +51,29 @@ function records(n: number, overrides: (i: number) => Partial<Pcs> = () => ({}))
 const strip = ({ decided_at: _d, source: _s, ...rest }: Verdict) => rest;
 
 describe('batch processor', () => {
+  test('a chunk of 1,000 records yields to the event loop every 64 decisions: other partitions are never held behind it longer', async () => {
+    const t = setup();
+    const pcs = records(1000);
+    // Stands in for the other partitions' Redis/Kafka replies: an event-loop callback that notes
+    // how many decisions ran since it last got a turn.
+    const gaps: number[] = [];
+    let seen = 0;
+    let running = true;
+    const tick = () => {
+      gaps.push(t.decisions.length - seen);
+      seen = t.decisions.length;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const res = await t.run(pcs.map((p) => t.rec(t.codec.encodePcs(p))));
+    running = false;
+    expect(res.outcomes).toHaveLength(1000);
+    expect(t.decisions).toHaveLength(1000);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(64);
+    expect(gaps.filter((g) => g > 0).length).toBeGreaterThanOrEqual(1000 / 64 - 1);
+  });
+
+
   test('N records → N verdicts in input order, each equal to the offline decision', async () => {
     const t = setup();
     // A mix: accepted, escalated (budget mismatch, degraded), regime mismatch.
