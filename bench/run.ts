@@ -53,7 +53,8 @@ const CFG = {
 };
 // 0 = the verifier's own default (read from its config, so the loops use the same values).
 const { loadConfig } = await import('../apps/verifier/src/config.js');
-const vdefaults = loadConfig({});
+// Only the batching defaults are read; a signing configuration is required, so give the minimal one.
+const vdefaults = loadConfig({ PCS_SIGN_ALG: 'none' });
 const BATCH = {
   VERIFIER_MAX_BATCH_RECORDS: String(CFG.maxBatch || vdefaults.maxBatchRecords),
   VERIFIER_PARTITIONS_CONCURRENCY: String(CFG.concurrency || vdefaults.partitionsConsumedConcurrently),
