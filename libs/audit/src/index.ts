@@ -1,4 +1,5 @@
-// @flk/audit: the sink's append-only, hash-chained audit log (format: docs/sink.md).
+// @flk/audit: the sink's append-only, hash-chained audit log (format: docs/sink.md), readable as an
+// RFC 6962 Merkle tree with inclusion and consistency proofs (docs/audit.md).
 export { openAuditLog, DEFAULT_SEGMENT_MAX_BYTES } from './writer.js';
 export type { AuditEvent, AuditLog, AuditLogOptions } from './writer.js';
 export { readAuditTail, listSegments } from './tail.js';
@@ -10,3 +11,18 @@ export type { AuditEntryInput, AuditLine } from './format.js';
 export { LOCK_FILE } from './lock.js';
 export { AUDIT_ERROR_CODES, AuditCorruptError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
+export {
+  concatBytes,
+  HASH_SIZE,
+  memoryNodes,
+  MerkleReader,
+  nodeSha256,
+  rfc6962Hasher,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.js';
+export type { MerkleHasher, NodeSource, ProofCost, ProofProblem, Sha256 } from './merkle.js';
+export { forEachAuditLine, readAuditMerkleTree } from './transparency.js';
+export type { AuditMerkleTree } from './transparency.js';
+export { checkProofJson, consistencyProof, inclusionProof } from './proofs.js';
+export type { ConsistencyProofJson, InclusionProofJson, ProofCheck } from './proofs.js';
