@@ -1,5 +1,5 @@
-// @flk/audit: the sink's append-only, hash-chained audit log (format: docs/sink.md), readable as an
-// RFC 6962 Merkle tree with inclusion and consistency proofs (docs/audit.md).
+// @flk/audit: the sink's append-only, hash-chained audit log (format: docs/sink.md), kept as an
+// RFC 6962 transparency log with signed checkpoints and proofs (docs/audit.md).
 export { openAuditLog, DEFAULT_SEGMENT_MAX_BYTES } from './writer.js';
 export type { AuditEvent, AuditLog, AuditLogOptions } from './writer.js';
 export { readAuditTail, listSegments } from './tail.js';
@@ -22,6 +22,20 @@ export {
   verifyInclusion,
 } from './merkle.js';
 export type { MerkleHasher, NodeSource, ProofCost, ProofProblem, Sha256 } from './merkle.js';
+export {
+  formatCheckpoint,
+  generateNoteKey,
+  isKeyName,
+  noteKeyId,
+  openNote,
+  parseCheckpoint,
+  parseSignerKey,
+  parseVerifierKey,
+  readCheckpointNote,
+  signNote,
+  verifyCheckpointNote,
+} from './checkpoint.js';
+export type { Checkpoint, NoteSignerKey, NoteVerifierKey, OpenedNote, ParsedCheckpoint, VerifiedCheckpoint } from './checkpoint.js';
 export { forEachAuditLine, readAuditMerkleTree } from './transparency.js';
 export type { AuditMerkleTree } from './transparency.js';
 export { checkProofJson, consistencyProof, inclusionProof } from './proofs.js';
