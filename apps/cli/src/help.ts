@@ -36,7 +36,7 @@ Commands:
   pcs verify FILE...      verify each record offline and print its verdict
   pcs make [options]      build a signed PCS from raw points and payload bytes, as an agent does
   keygen ed25519          print a fresh Ed25519 key pair (prints a SECRET key)
-  audit verify DIR...     check a sink audit log's hash chain; report the first break
+  audit verify DIR...     check a sink audit log's hash chain (and --checkpoint); report the first break
   audit checkpoint DIR    print a signed checkpoint (RFC 6962 tree size and root) of an audit log
   audit prove DIR ...     print an inclusion or consistency proof
   audit verify-proof FILE check a proof printed by 'audit prove'
@@ -244,7 +244,7 @@ Commands:
 
 Run 'flk audit <command> --help' for details (docs/audit.md for the formats).`;
 
-export const AUDIT_VERIFY_HELP = `Usage: flk audit verify DIR...
+export const AUDIT_VERIFY_HELP = `Usage: flk audit verify DIR... [--checkpoint FILE]
 
 Checks the sink's audit log in each DIR (segment files audit-*.jsonl): every line terminated,
 valid JSON, its own hash, the chain (each line's "prev" is the SHA-256 of the previous line's
@@ -252,13 +252,17 @@ bytes, across segments), consecutive seq numbers and increasing offsets per part
 Prints one JSON line per DIR:
   {"dir":...,"ok":true,"lines":N,"segments":N,"last_hash":"..."}
   {"dir":...,"ok":false,"segment":"audit-....jsonl","line":L,"reason":"hash_mismatch",...}
-where segment/line point at the FIRST break. Removing lines from the very end is not detectable
-without keeping last_hash elsewhere.
+where segment/line point at the FIRST break. The chain alone cannot show lines removed from the
+very end: --checkpoint FILE (a note from 'flk audit checkpoint', its signature checked with the
+verifier key in AUDIT_CHECKPOINT_VKEY) also requires the log to extend that checkpoint:
+  {"dir":...,"ok":true,...,"checkpoint_size":N}
+  {"dir":...,"ok":false,"reason":"truncated"|"rewritten","log_size":N,"checkpoint_size":M,"detail":"..."}
 
 Exit status:
   0   every DIR verified
-  1   a DIR has a break or cannot be read
-  2   usage error`;
+  1   a DIR has a break, does not extend the checkpoint, or cannot be read; or the checkpoint
+      cannot be read or its signature does not verify
+  2   usage or configuration error (AUDIT_CHECKPOINT_VKEY missing or invalid)`;
 
 const AUDIT_TREE = `The tree: RFC 6962 over the audit lines in log order across segments (leaf N = the
 exact bytes of line N, counted from 0, without its newline; leaf hash SHA-256(0x00 || line),

@@ -36,7 +36,7 @@ export {
   verifyCheckpointNote,
 } from './checkpoint.js';
 export type { Checkpoint, NoteSignerKey, NoteVerifierKey, OpenedNote, ParsedCheckpoint, VerifiedCheckpoint } from './checkpoint.js';
-export { forEachAuditLine, readAuditMerkleTree } from './transparency.js';
-export type { AuditMerkleTree } from './transparency.js';
+export { forEachAuditLine, matchCheckpoint, readAuditMerkleTree } from './transparency.js';
+export type { AuditMerkleTree, CheckpointMatch } from './transparency.js';
 export { checkProofJson, consistencyProof, inclusionProof } from './proofs.js';
 export type { ConsistencyProofJson, InclusionProofJson, ProofCheck } from './proofs.js';

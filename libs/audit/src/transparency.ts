@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { splitLines } from './format.js';
-import { memoryNodes, type MerkleHasher, type NodeSource, rfc6962Hasher } from './merkle.js';
+import type { Checkpoint } from './checkpoint.js';
+import { memoryNodes, MerkleReader, type MerkleHasher, type NodeSource, rfc6962Hasher } from './merkle.js';
 import { listSegments } from './tail.js';
 
 // The audit log as a transparency log, read from the outside (docs/audit.md): the leaves are the
@@ -38,4 +39,25 @@ export async function readAuditMerkleTree(dir: string, hasher: MerkleHasher = rf
     for (const l of lines) leaves.push(hasher.leaf(l));
   });
   return { size, nodes: memoryNodes(leaves, hasher) };
+}
+
+export type CheckpointMatch =
+  | { ok: true; size: number; checkpointSize: number }
+  | { ok: false; reason: 'truncated' | 'rewritten'; size: number; checkpointSize: number; message: string };
+
+/**
+ * Does the log (its tree) extend a checkpoint's tree? Truncated: fewer entries than the checkpoint
+ * counts. Rewritten: its first checkpoint-size entries hash to another root. Signature not
+ * checked here (verifyCheckpointNote).
+ */
+export function matchCheckpoint(tree: AuditMerkleTree, checkpoint: Pick<Checkpoint, 'size' | 'root'>): CheckpointMatch {
+  const base = { size: tree.size, checkpointSize: checkpoint.size };
+  if (tree.size < checkpoint.size) {
+    return { ok: false, reason: 'truncated', ...base, message: `the log holds ${tree.size} entries, the checkpoint covers ${checkpoint.size}: entries ${tree.size}..${checkpoint.size - 1} are missing` };
+  }
+  const root = new MerkleReader(tree.nodes).root(checkpoint.size);
+  if (Buffer.compare(Buffer.from(root), Buffer.from(checkpoint.root)) !== 0) {
+    return { ok: false, reason: 'rewritten', ...base, message: `the first ${checkpoint.size} entries hash to ${Buffer.from(root).toString('hex')}, the checkpoint says ${Buffer.from(checkpoint.root).toString('hex')}` };
+  }
+  return { ok: true, ...base };
 }
