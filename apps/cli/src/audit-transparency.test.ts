@@ -95,6 +95,12 @@ describe('flk audit checkpoint / prove / verify-proof / find', () => {
     expect(Object.keys(p)).toEqual(['leaf_index', 'tree_size', 'leaf_hash', 'root_hash', 'path']);
     expect(p).toMatchObject({ leaf_index: 5, tree_size: 11, leaf_hash: leafHash(lines[5]!).toString('hex'), root_hash: mth(lines.slice(0, 11)).toString('hex') });
     expect(p.path).toHaveLength(4);
+    const stats = await runCli(['audit', 'prove', dir, '--index', '5', '--size', '11', '--stats']);
+    expect(stats.stdout).toBe(r.stdout);
+    const cost = JSON.parse(stats.errors[0]!);
+    expect(cost).toMatchObject({ log_size: 13 });
+    expect(cost.hashes + cost.stored_reads).toBeGreaterThan(0);
+    expect(cost.hashes + cost.stored_reads).toBeLessThanOrEqual(4 * 2 * 4);
     const whole = JSON.parse((await runCli(['audit', 'prove', dir, '--index', '12'])).lines[0]!);
     expect(whole).toMatchObject({ tree_size: 13, root_hash: mth(lines).toString('hex') });
     const ok = await runCli(['audit', 'verify-proof', '-'], { stdin: r.stdout });

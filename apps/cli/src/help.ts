@@ -293,8 +293,8 @@ Options:
 
 ${AUDIT_DIR_EXIT}`;
 
-export const AUDIT_PROVE_HELP = `Usage: flk audit prove DIR --index N [--size M]
-       flk audit prove DIR --from M --to N
+export const AUDIT_PROVE_HELP = `Usage: flk audit prove DIR --index N [--size M] [--stats]
+       flk audit prove DIR --from M --to N [--stats]
 
 Prints one JSON line (hashes lowercase hex):
   inclusion of entry N in the tree of the first M entries (default M: the whole log):
@@ -302,7 +302,9 @@ Prints one JSON line (hashes lowercase hex):
   consistency of the tree of the first M entries with the tree of the first N:
     {"first":M,"second":N,"first_root":"...","second_root":"...","path":["...",...]}
 The paths are RFC 6962 / RFC 9162 audit and consistency paths, as
-github.com/transparency-dev/merkle/proof verifies them.
+github.com/transparency-dev/merkle/proof verifies them. --stats adds one JSON line on stderr:
+  {"log_size":N,"hashes":H,"stored_reads":R,"read_log_ms":T,"proof_ms":P}
+(H and R grow with log2 of the sizes; reading the log to build the tree is read_log_ms.)
 ${AUDIT_TREE}
 
 ${AUDIT_DIR_EXIT}`;
