@@ -154,7 +154,7 @@ describe('flk audit checkpoint / prove / verify-proof / find', () => {
   });
 
   test('help pages', async () => {
-    for (const c of ['checkpoint', 'prove', 'verify-proof', 'find']) {
+    for (const c of ['checkpoint', 'prove', 'verify-proof', 'find', 'keygen']) {
       const h = await runCli(['audit', c, '--help']);
       expect(h.code).toBe(0);
       expect(h.stdout).toContain(`Usage: flk audit ${c}`);
@@ -162,14 +162,14 @@ describe('flk audit checkpoint / prove / verify-proof / find', () => {
   });
 });
 
-describe('flk keygen note', () => {
+describe('flk audit keygen', () => {
   test('prints a signer and a verifier key that sign and verify a checkpoint', async () => {
-    const r = await runCli(['keygen', 'note', 'flk.test/audit']);
+    const r = await runCli(['audit', 'keygen', 'flk.test/audit']);
     expect(r.code).toBe(0);
     const [s, v] = r.lines;
     expect(s).toMatch(/^AUDIT_CHECKPOINT_KEY=PRIVATE\+KEY\+flk\.test\/audit\+[0-9a-f]{8}\+/);
     expect(v).toMatch(/^AUDIT_CHECKPOINT_VKEY=flk\.test\/audit\+[0-9a-f]{8}\+/);
-    expect((await runCli(['keygen', 'note'])).code).toBe(2);
-    expect((await runCli(['keygen', 'note', 'a b'])).code).toBe(2);
+    expect((await runCli(['audit', 'keygen'])).code).toBe(2);
+    expect((await runCli(['audit', 'keygen', 'a b'])).code).toBe(2);
   });
 });

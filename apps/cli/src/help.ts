@@ -17,6 +17,7 @@ export const HELP_CMD = {
   auditProve: 'flk audit prove --help',
   auditVerifyProof: 'flk audit verify-proof --help',
   auditFind: 'flk audit find --help',
+  auditKeygen: 'flk audit keygen --help',
 } as const;
 
 const EXIT_STATUS = `Exit status:
@@ -41,7 +42,7 @@ Commands:
   audit prove DIR ...     print an inclusion or consistency proof
   audit verify-proof FILE check a proof printed by 'audit prove'
   audit find DIR --pcs-id ID   print the audit entries of a PCS and their leaf indices
-  keygen note NAME        print a fresh checkpoint signing key (prints a SECRET key)
+  audit keygen NAME       print a fresh checkpoint signing key (prints a SECRET key)
 
 Options:
   -h, --help      show this help; every command has its own (flk pcs sign --help)
@@ -207,12 +208,6 @@ Example:
 
 export const KEYGEN_HELP = `Usage: flk keygen ed25519
        flk keygen ed25519|hmac --tenant T --key-id K
-       flk keygen note NAME
-
-'note NAME': a fresh Ed25519 checkpoint key for 'flk audit checkpoint' (C2SP signed-note, the
-strings golang.org/x/mod/sumdb/note.GenerateKey prints):
-  AUDIT_CHECKPOINT_KEY=PRIVATE+KEY+NAME+<hash>+<key>   <- a SECRET
-  AUDIT_CHECKPOINT_VKEY=NAME+<hash>+<key>             the verifier key, to publish
 
 Without --tenant: a fresh Ed25519 key pair (v0.1) as two environment assignments:
   PCS_ED25519_PRIV_B64=<base64 of the 32-byte seed>     <- a SECRET: keep it out of logs and shells' history
@@ -241,6 +236,7 @@ Commands:
   prove DIR --from M --to N          print a consistency proof between two tree sizes
   verify-proof FILE...               check proofs printed by 'prove'
   find DIR --pcs-id ID               print the entries of a PCS and their leaf indices
+  keygen NAME                        print a fresh checkpoint signing key (a SECRET) and its verifier key
 
 Run 'flk audit <command> --help' for details (docs/audit.md for the formats).`;
 
@@ -284,7 +280,7 @@ readable by golang.org/x/mod/sumdb/note:
   \u2014 <key name> <base64(4-byte key hash || signature)>
 ${AUDIT_TREE}
 
-The signer key (a SECRET, as 'flk keygen note NAME' prints it: PRIVATE+KEY+<name>+<hash>+<key>):
+The signer key (a SECRET, as 'flk audit keygen NAME' prints it: PRIVATE+KEY+<name>+<hash>+<key>):
   AUDIT_CHECKPOINT_KEY=<key>  or  AUDIT_CHECKPOINT_KEY_FILE=<file holding it>
 
 Options:
@@ -332,3 +328,19 @@ Exit status:
   0   at least one entry found
   1   none found, or DIR cannot be read
   2   usage error`;
+
+
+export const AUDIT_KEYGEN_HELP = `Usage: flk audit keygen NAME
+
+Prints a fresh Ed25519 checkpoint key for 'flk audit checkpoint' (C2SP signed-note, the strings
+golang.org/x/mod/sumdb/note.GenerateKey prints); NAME is the key name signature lines carry:
+  AUDIT_CHECKPOINT_KEY=PRIVATE+KEY+NAME+<hash>+<key>   <- a SECRET
+  AUDIT_CHECKPOINT_VKEY=NAME+<hash>+<key>             the verifier key, to publish
+(A subcommand of 'audit', not of 'flk keygen': that one is the contract's PCS keys, and the
+Python and Go SDK CLIs reproduce it exactly.)
+
+Options:
+  -h, --help       show this help
+
+Example:
+  (umask 077; flk audit keygen flk.example/audit > ckpt.env)`;

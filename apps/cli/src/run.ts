@@ -7,7 +7,7 @@ import { pcsSign } from './commands/pcs-sign.js';
 import { pcsVerify } from './commands/pcs-verify.js';
 import { keygen } from './commands/keygen.js';
 import { auditVerify } from './commands/audit-verify.js';
-import { auditCheckpoint, auditFind, auditProve, auditVerifyProof } from './commands/audit-transparency.js';
+import { auditCheckpoint, auditFind, auditKeygen, auditProve, auditVerifyProof } from './commands/audit-transparency.js';
 import { createContext, help, type Context } from './context.js';
 import { CliConfigError, CliInputError, CliUsageError, EXIT, oneLine, type ExitCode } from './errors.js';
 import { AUDIT_HELP, HELP_CMD, PCS_HELP, TOP_HELP } from './help.js';
@@ -25,6 +25,7 @@ const AUDIT_COMMANDS: Readonly<Record<string, Command>> = {
   prove: auditProve,
   'verify-proof': auditVerifyProof,
   find: auditFind,
+  keygen: auditKeygen,
 };
 
 const PCS_COMMANDS: Readonly<Record<string, Command>> = {

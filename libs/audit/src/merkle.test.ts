@@ -15,7 +15,7 @@ interface Vectors {
   inclusion: Array<{ leaf_index: number; tree_size: number; path: string[] }>;
   consistency: Array<{ first: number; second: number; path: string[] }>;
 }
-const v = JSON.parse(readFileSync(new URL('../../../test/vectors/rfc6962-merkle.json', import.meta.url), 'utf8')) as Vectors;
+const v = JSON.parse(readFileSync(new URL('../vectors/rfc6962-merkle.json', import.meta.url), 'utf8')) as Vectors;
 const h = rfc6962Hasher();
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));

@@ -13,6 +13,8 @@ import {
   readAuditMerkleTree,
   signNote,
   FlkAuditError,
+  generateNoteKey,
+  isKeyName,
   type AuditMerkleTree,
   type NoteSignerKey,
 } from '@flk/audit';
@@ -23,13 +25,14 @@ import { describeReadError, inputName } from '../io.js';
 import {
   AUDIT_CHECKPOINT_HELP,
   AUDIT_FIND_HELP,
+  AUDIT_KEYGEN_HELP,
   AUDIT_PROVE_HELP,
   AUDIT_VERIFY_PROOF_HELP,
   HELP_CMD,
 } from '../help.js';
 
 export const AUDIT_KEY_ENV = {
-  /** The checkpoint signer key, as `flk keygen note` / Go's note.GenerateKey print it: PRIVATE+KEY+<name>+<hash>+<key>. */
+  /** The checkpoint signer key, as `flk audit keygen` / Go's note.GenerateKey print it: PRIVATE+KEY+<name>+<hash>+<key>. */
   KEY: 'AUDIT_CHECKPOINT_KEY',
   /** A file holding that key (one line), for keys kept out of the environment. */
   KEY_FILE: 'AUDIT_CHECKPOINT_KEY_FILE',
@@ -83,7 +86,7 @@ async function signerKey(ctx: Context): Promise<NoteSignerKey> {
       throw new CliConfigError(`${source}: ${describeReadError(err)}`);
     }
   } else {
-    throw new CliConfigError(`a checkpoint needs a signer key: set ${AUDIT_KEY_ENV.KEY} or ${AUDIT_KEY_ENV.KEY_FILE} (flk keygen note NAME)`);
+    throw new CliConfigError(`a checkpoint needs a signer key: set ${AUDIT_KEY_ENV.KEY} or ${AUDIT_KEY_ENV.KEY_FILE} (flk audit keygen NAME)`);
   }
   try {
     return parseSignerKey(text);
@@ -205,4 +208,19 @@ export async function auditFind(args: readonly string[], ctx: Context): Promise<
     }
     return EXIT.OK;
   });
+}
+
+/** `flk audit keygen NAME`: a fresh checkpoint key; the secret is printed once, here, and nowhere else. */
+export async function auditKeygen(args: readonly string[], ctx: Context): Promise<ExitCode> {
+  const h = HELP_CMD.auditKeygen;
+  const parsed = parseCommandArgs(args, {}, h);
+  if (parsed.values.help) return help(ctx, AUDIT_KEYGEN_HELP);
+  const [name, ...more] = parsed.positionals;
+  if (name === undefined) throw new CliUsageError('audit keygen needs the key NAME', h);
+  if (more.length > 0) throw new CliUsageError(`unexpected argument '${more[0]}'`, h);
+  if (!isKeyName(name)) throw new CliUsageError(`key name: non-empty, without spaces or '+'; got '${name}'`, h);
+  const { signer, verifier } = generateNoteKey(name);
+  ctx.out.line(`AUDIT_CHECKPOINT_KEY=${signer}`);
+  ctx.out.line(`AUDIT_CHECKPOINT_VKEY=${verifier}`);
+  return EXIT.OK;
 }

@@ -8,7 +8,7 @@ import { CliConfigError, CliUsageError, EXIT, oneLine, type ExitCode } from '../
 import { AUDIT_VERIFY_HELP, HELP_CMD } from '../help.js';
 import { describeReadError, inputName } from '../io.js';
 
-/** The checkpoint verifier key (the public `NAME+<hash>+<key>` string that `flk keygen note` prints). */
+/** The checkpoint verifier key (the public `NAME+<hash>+<key>` string that `flk audit keygen` prints). */
 export const AUDIT_VKEY_ENV = 'AUDIT_CHECKPOINT_VKEY';
 
 async function loadCheckpoint(ctx: Context, file: string): Promise<Checkpoint | null> {

@@ -3,7 +3,6 @@
 // verifier's key ring entry (one JSON line for PCS_KEYRING_FILE's "keys" array), then the producer's
 // environment. Secrets are printed once, here, and nowhere else.
 import { randomBytes } from 'node:crypto';
-import { generateNoteKey, isKeyName } from '@flk/audit';
 import { base64Encode, generateEd25519KeyPair, ID_PATTERN } from '@flk/pcs';
 import { parseCommandArgs, stringFlag } from '../args.js';
 import { help, type Context } from '../context.js';
@@ -19,19 +18,8 @@ export async function keygen(args: readonly string[], ctx: Context): Promise<Exi
   const parsed = parseCommandArgs(args, { tenant: { type: 'string' }, 'key-id': { type: 'string' } }, h);
   if (parsed.values.help) return help(ctx, KEYGEN_HELP);
   const [alg, ...extra] = parsed.positionals;
-  if (alg === undefined) throw new CliUsageError('missing key type (ed25519, hmac or note)', h);
-  if (alg === 'note') {
-    // The audit checkpoint key (C2SP signed-note): NAME is the key name that signature lines carry.
-    const [name, ...more] = extra;
-    if (name === undefined) throw new CliUsageError('keygen note needs the key NAME', h);
-    if (more.length > 0 || parsed.values.tenant !== undefined || parsed.values['key-id'] !== undefined) throw new CliUsageError('keygen note takes only NAME', h);
-    if (!isKeyName(name)) throw new CliUsageError(`key name: non-empty, without spaces or '+'; got '${name}'`, h);
-    const { signer, verifier } = generateNoteKey(name);
-    ctx.out.line(`AUDIT_CHECKPOINT_KEY=${signer}`);
-    ctx.out.line(`AUDIT_CHECKPOINT_VKEY=${verifier}`);
-    return EXIT.OK;
-  }
-  if (alg !== 'ed25519' && alg !== 'hmac') throw new CliUsageError(`unknown key type '${alg}' (ed25519, hmac or note)`, h);
+  if (alg === undefined) throw new CliUsageError('missing key type (ed25519 or hmac)', h);
+  if (alg !== 'ed25519' && alg !== 'hmac') throw new CliUsageError(`unknown key type '${alg}' (ed25519 or hmac)`, h);
   if (extra.length > 0) throw new CliUsageError(`unexpected argument '${extra[0]}'`, h);
   const tenant = stringFlag(parsed, 'tenant');
   const keyId = stringFlag(parsed, 'key-id');
