@@ -560,9 +560,16 @@ cmd_topics() {
 
 # restart-redis / restart-kafka [--kill]: for fault tests. --kill stops with SIGKILL (a crash).
 cmd_restart() {
-  local svc=$1 mode=term t0
+  local svc=$1 mode=term t0 down_ms=0
   shift
-  [[ ${1:-} == --kill ]] && mode="kill"
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --kill) mode="kill" ;;
+      --down-ms) shift; [[ ${1:-} =~ ^[0-9]+$ ]] || die "--down-ms needs a number of milliseconds"; down_ms=$1 ;;
+      *) die "restart: unknown option $1" ;;
+    esac
+    shift
+  done
   t0=$(now_ms)
   take_lock
   case $svc in
@@ -574,6 +581,8 @@ cmd_restart() {
     kafka)
       ensure_kafka_libs >/dev/null
       stop_service kafka "$mode"
+      # Stays down this long first (outage tests: clients see the broker gone, not a blip).
+      (( down_ms > 0 )) && sleep "$(awk "BEGIN { print $down_ms / 1000 }")"
       launch_kafka
       await_kafka
       ;;
@@ -604,7 +613,7 @@ usage: bash infra/local/stack.sh <command>
   topics          create the stack's topics (idempotent)
   env             print KAFKA_BROKERS, REDIS_URL, SCHEMA_REGISTRY_URL
   restart-redis [--kill]  stop (SIGTERM, or SIGKILL with --kill) and start Redis
-  restart-kafka [--kill]  same for Kafka
+  restart-kafka [--kill] [--down-ms N]  same for Kafka (down for N ms before it starts again)
   reset           down, then delete the stack's data dirs
 EOF
 }

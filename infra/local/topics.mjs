@@ -42,6 +42,14 @@ const TOPICS = [
     configs: { 'cleanup.policy': 'delete', 'retention.ms': String(intEnv('PCS_DLQ_RETENTION_MS', 30 * DAY_MS)) },
   },
   {
+    // The HTTP gateway's replies (apps/gateway, docs/gateway.md): the verifier writes a copy of a
+    // verdict here, keyed by the submission's flk-reply-key header, in the same transaction as
+    // pcs.verdicts; each gateway replica reads only the partitions it owns. Short-lived by design.
+    topic: 'pcs.replies',
+    numPartitions: intEnv('PCS_REPLIES_PARTITIONS', 12),
+    configs: { 'cleanup.policy': 'delete', 'retention.ms': String(intEnv('PCS_REPLIES_RETENTION_MS', 60 * 60 * 1000)) },
+  },
+  {
     // Schema registry storage (apps/schema-registry), as Confluent's: compacted, one partition.
     topic: '_schemas',
     numPartitions: 1,

@@ -9,3 +9,5 @@ export * from './redis.js';
 export * from './pipeline.js';
 export * from './tcp-proxy.js';
 export * from './chaos.js';
+export * from './gateway.js';
+export * from './openapi.js';

@@ -8,7 +8,7 @@ import type { RedisConnection } from '@flk/redis';
 import { boundedType, loadSchema, type WireCodec } from '@flk/registry';
 import { createTopics, deleteGroups, deleteTopics, produce, readTopic, testKafka, type ReadMessage } from './kafka.js';
 import { randomName } from './names.js';
-import { startVerifier, type ChildApp } from './processes.js';
+import { startGateway, startVerifier, type ChildApp } from './processes.js';
 import { encodePcs, testCodec } from './records.js';
 import { deleteDedupKeys, testRedis } from './redis.js';
 
@@ -17,11 +17,14 @@ export interface PipelineFixture {
   kafka: KafkaClient;
   codec: WireCodec;
   redis: RedisConnection;
-  topics: { submitted: string; verdicts: string; dlq: string };
+  /** `replies` exists when the fixture was created with `replies` partitions (the HTTP gateway's reply topic). */
+  topics: { submitted: string; verdicts: string; dlq: string; replies?: string };
   groupId: string;
   redisKeyPrefix: string;
   verifiers: ChildApp[];
   startVerifier(name: string, extraEnv?: Record<string, string>): Promise<ChildApp>;
+  /** An HTTP gateway on this pipeline (needs `replies`); its replicas share one reply group. */
+  startGateway(name: string, extraEnv?: Record<string, string>): Promise<GatewayApp>;
   /** Produces records keyed by pcs_id (the agents' convention). */
   produceRecords(records: readonly Pcs[]): Promise<void>;
   produceRaw(messages: ReadonlyArray<{ key: string | null; value: Buffer | null }>): Promise<void>;
@@ -31,6 +34,8 @@ export interface PipelineFixture {
   cleanup(): Promise<void>;
 }
 
+export type GatewayApp = ChildApp & { url(path: string): string };
+
 export interface DecodedVerdict {
   key: string | null;
   partition: number;
@@ -38,14 +43,15 @@ export interface DecodedVerdict {
   verdict: Verdict;
 }
 
-export async function createPipelineFixture(opts: { partitions?: number; verdictPartitions?: number } = {}): Promise<PipelineFixture> {
+export async function createPipelineFixture(opts: { partitions?: number; verdictPartitions?: number; replies?: number } = {}): Promise<PipelineFixture> {
   const id = randomName('flk-it');
-  const topics = { submitted: `${id}.submitted`, verdicts: `${id}.verdicts`, dlq: `${id}.dlq` };
+  const topics: PipelineFixture['topics'] = { submitted: `${id}.submitted`, verdicts: `${id}.verdicts`, dlq: `${id}.dlq`, ...(opts.replies ? { replies: `${id}.replies` } : {}) };
   const kafka = testKafka(`${id}-test`);
   await createTopics(kafka, [
     { topic: topics.submitted, partitions: opts.partitions ?? 3 },
     { topic: topics.verdicts, partitions: opts.verdictPartitions ?? 3, compact: true },
     { topic: topics.dlq, partitions: 1 },
+    ...(topics.replies ? [{ topic: topics.replies, partitions: opts.replies }] : []),
   ]);
   const codec = await testCodec(topics);
   const redis = testRedis();
@@ -71,6 +77,12 @@ export async function createPipelineFixture(opts: { partitions?: number; verdict
     groupId,
     redisKeyPrefix,
     verifiers,
+    async startGateway(name, extraEnv = {}) {
+      if (!topics.replies) throw new Error('createPipelineFixture({ replies }) is needed for a gateway');
+      const app = await startGateway(name, { submitted: topics.submitted, verdicts: topics.verdicts, replies: topics.replies, redisKeyPrefix, groupId: `${id}-gateway`, extra: extraEnv });
+      verifiers.push(app);
+      return app;
+    },
     async startVerifier(name, extraEnv = {}) {
       const app = await startVerifier(name, { ...topics, groupId, redisKeyPrefix, hmacKey: TEST_KEYS.hmacKey, extra: extraEnv });
       verifiers.push(app);
@@ -98,8 +110,8 @@ export async function createPipelineFixture(opts: { partitions?: number; verdict
     readDlq: ({ count, timeoutMs }) => readTopic(kafka, topics.dlq, { count, timeoutMs }),
     async cleanup() {
       await Promise.all(verifiers.map((v) => v.stop(10_000).catch(() => null)));
-      await deleteTopics(kafka, Object.values(topics)).catch(() => {});
-      await deleteGroups(kafka, [groupId]).catch(() => {});
+      await deleteTopics(kafka, Object.values(topics).filter((t): t is string => t !== undefined)).catch(() => {});
+      await deleteGroups(kafka, [groupId, `${id}-gateway`]).catch(() => {});
       await deleteDedupKeys(redis, redisKeyPrefix).catch(() => {});
       await redis.close();
     },

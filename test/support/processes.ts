@@ -39,6 +39,8 @@ export interface VerifierEnv {
   submitted: string;
   verdicts: string;
   dlq: string;
+  /** The gateway's reply topic (PCS_REPLIES_TOPIC); unset: the verifier's default, pcs.replies. */
+  replies?: string;
   groupId: string;
   redisKeyPrefix: string;
   hmacKey: string;
@@ -54,6 +56,7 @@ export async function startVerifier(name: string, env: VerifierEnv): Promise<Chi
     PCS_SUBMITTED_TOPIC: env.submitted,
     PCS_VERDICTS_TOPIC: env.verdicts,
     PCS_DLQ_TOPIC: env.dlq,
+    ...(env.replies ? { PCS_REPLIES_TOPIC: env.replies } : {}),
     VERIFIER_GROUP_ID: env.groupId,
     REDIS_KEY_PREFIX: env.redisKeyPrefix,
     PCS_SIGN_ALG: 'hmac',
@@ -68,6 +71,41 @@ export async function startVerifier(name: string, env: VerifierEnv): Promise<Chi
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...env.extra,
   });
+}
+
+export interface GatewayEnv {
+  submitted: string;
+  verdicts: string;
+  replies: string;
+  redisKeyPrefix: string;
+  /** Reply consumer group shared by the replicas of one test. */
+  groupId: string;
+  extra?: Record<string, string>;
+}
+
+/** An HTTP gateway (apps/gateway) for a fixture's topics; `url(path)` addresses it. */
+export async function startGateway(name: string, env: GatewayEnv): Promise<ChildApp & { url(path: string): string }> {
+  const port = await freePort();
+  const app = await startNodeApp(name, 'apps/gateway/src/main.ts', port, {
+    KAFKA_BROKERS: STACK.brokers.join(','),
+    REDIS_URL: STACK.redisUrl,
+    SCHEMA_REGISTRY_URL: STACK.registryUrl,
+    PCS_SUBMITTED_TOPIC: env.submitted,
+    PCS_VERDICTS_TOPIC: env.verdicts,
+    PCS_REPLIES_TOPIC: env.replies,
+    REDIS_KEY_PREFIX: env.redisKeyPrefix,
+    GATEWAY_GROUP_ID: env.groupId,
+    GATEWAY_REPLICA_ID: name,
+    GATEWAY_PORT: String(port),
+    GATEWAY_HOST: '127.0.0.1',
+    KAFKA_CLIENT_ID: name,
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
+    LOG_LEVEL: 'info',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...env.extra,
+  });
+  return Object.assign(app, { url: (path: string) => `http://127.0.0.1:${port}${path}` });
 }
 
 export async function startNodeApp(name: string, entry: string, port: number, env: Record<string, string>): Promise<ChildApp> {

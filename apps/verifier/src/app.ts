@@ -11,6 +11,7 @@ import {
   createTransactionalConsumer,
   createTransactionalOutputs,
   requireLogAppendTime,
+  topicPartitions,
   type ConsumerEvent,
   type TransactionalConsumer,
 } from '@flk/kafka';
@@ -130,13 +131,22 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
   };
   if (config.signing.keyringFile !== undefined) watchFile(config.signing.keyringFile, { interval: KEYRING_POLL_MS, persistent: false }, onRingFile);
 
+  // Set at start-up once the replies topic is known to exist: a transaction writing to a missing
+  // topic would fail and be retried forever, so without the topic reply headers are ignored.
+  let repliesTopic: string | undefined;
   const processBatch = createBatchProcessor({
     codec,
     dedup,
     decideConfig: () => decideConfig,
     clock: systemClock,
     dedupTtlSeconds: config.dedupTtlSeconds,
-    topics: { verdicts: config.topics.verdicts, dlq: config.topics.dlq },
+    topics: {
+      verdicts: config.topics.verdicts,
+      dlq: config.topics.dlq,
+      get replies() {
+        return repliesTopic;
+      },
+    },
     logger,
     onDecide: (s) => metrics.decision(s),
   });
@@ -220,6 +230,9 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
       readiness.set('registry', true);
       // Fail closed on a topic whose timestamps the producer chooses (§7.4).
       await untilUp('kafka', () => requireLogAppendTime(kafka, config.topics.submitted), { logger, maxMs: config.retryMaxMs, stopped, onFail });
+      const replyPartitions = await untilUp('kafka', () => topicPartitions(kafka, config.topics.replies), { logger, maxMs: config.retryMaxMs, stopped, onFail });
+      if (replyPartitions === null) logger.warn({ topic: config.topics.replies }, 'replies topic missing: verdict copies for the HTTP gateway are off (gateway requests will time out to 202)');
+      else repliesTopic = config.topics.replies;
 
       consumer = createTransactionalConsumer({
         kafka,

@@ -9,7 +9,7 @@ describe('verifier config', () => {
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(c.schemaRegistryUrl).toBe('http://127.0.0.1:8081');
     expect(c.redis.url).toBe('redis://127.0.0.1:6390');
-    expect(c.topics).toEqual({ submitted: 'pcs.submitted', verdicts: 'pcs.verdicts', dlq: 'pcs.dlq' });
+    expect(c.topics).toEqual({ submitted: 'pcs.submitted', verdicts: 'pcs.verdicts', dlq: 'pcs.dlq', replies: 'pcs.replies' });
     expect(c.groupId).toBe('flk-verifier');
     expect(c.transactionalIdPrefix).toBe('flk-verifier');
     expect(c.http.port).toBe(9464);

@@ -19,7 +19,8 @@ export interface VerifierConfig {
   };
   schemaRegistryUrl: string;
   redis: { url: string; keyPrefix: string };
-  topics: { submitted: string; verdicts: string; dlq: string };
+  /** `replies`: the HTTP gateway's reply topic (PCS_REPLIES_TOPIC), used only if it exists (checked at start-up). */
+  topics: { submitted: string; verdicts: string; dlq: string; replies: string };
   groupId: string;
   transactionalIdPrefix: string;
   http: { port: number; host: string; basicAuth?: { user: string; pass: string } };
@@ -131,6 +132,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
       submitted: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),
       verdicts: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),
       dlq: r.string('PCS_DLQ_TOPIC', 'pcs.dlq'),
+      replies: r.string('PCS_REPLIES_TOPIC', 'pcs.replies'),
     },
     groupId,
     transactionalIdPrefix: r.string('VERIFIER_TRANSACTIONAL_ID_PREFIX', groupId),

@@ -14,7 +14,7 @@ const TOPICS = { verdicts: 'out', dlq: 'dlq' };
 const keyRing = testKeyRing('hmac');
 const config = testDecideConfig(keyRing);
 
-function setup(opts: { dedup?: DedupStore } = {}) {
+function setup(opts: { dedup?: DedupStore; topics?: { verdicts: string; dlq: string; replies?: string } } = {}) {
   const codec = createFakeCodec();
   const clock = fixedClock();
   const dedup = opts.dedup ?? createMemoryDedupStore(clock);
@@ -25,7 +25,7 @@ function setup(opts: { dedup?: DedupStore } = {}) {
     decideConfig: () => config,
     clock,
     dedupTtlSeconds: 1_209_600,
-    topics: TOPICS,
+    topics: opts.topics ?? TOPICS,
     logger: { debug() {}, info() {}, warn() {}, error() {} },
     onDecide: (s) => decisions.push(s),
   });
@@ -186,6 +186,35 @@ describe('batch processor', () => {
     expect(messages[1]!.headers!['flk-reason']).toContain('malformed:pcs_id_mismatch');
     expect(messages[0]!.key).toBe(`rejected:${TOPIC}:${PARTITION}:5`);
     expect(await t.dedup.get('f'.repeat(64))).toBeNull();
+  });
+
+  test('headers: traceparent is copied onto the verdict and the DLQ entry; a reply key adds a copy of the verdict to the replies topic; malformed values are dropped', async () => {
+    const t = setup({ topics: { ...TOPICS, replies: 'replies' } });
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const [good, bad] = records(2);
+    const withHeaders = (value: Buffer, headers: ConsumedRecord['headers']) => ({ ...t.rec(value), headers });
+    const { messages } = await t.run([
+      withHeaders(t.codec.encodePcs(good!), { traceparent: Buffer.from(tp), 'flk-reply-key': Buffer.from('gw-1.abc') }),
+      withHeaders(t.codec.encodePcs({ ...bad!, pcs_id: 'f'.repeat(64) }), { traceparent: tp, 'flk-reply-key': 'gw-1.def' }),
+      withHeaders(t.codec.encodePcs(records(3)[2]!), { traceparent: 'not-a-traceparent', 'flk-reply-key': 'spaces are refused' }),
+    ]);
+    expect(messages.map((m) => [m.topic, m.key])).toEqual([
+      ['out', good!.pcs_id],
+      ['replies', 'gw-1.abc'],
+      ['out', 'rejected:in:3:1'],
+      ['replies', 'gw-1.def'],
+      ['dlq', 'in:3:1'],
+      ['out', records(3)[2]!.pcs_id],
+    ]);
+    expect(messages[0]!.headers).toEqual({ traceparent: tp });
+    expect(messages[1]!.value).toEqual(messages[0]!.value); // the very same verdict bytes
+    expect(messages[1]!.headers).toEqual({ traceparent: tp });
+    expect(messages[4]!.headers!.traceparent).toBe(tp);
+    expect(messages[5]!.headers).toBeUndefined();
+    // Without a replies topic (missing at start-up) reply keys are ignored.
+    const off = setup();
+    const out = await off.run([withHeaders(off.codec.encodePcs(good!), { 'flk-reply-key': 'gw-1.abc' })]);
+    expect(out.messages.map((m) => m.topic)).toEqual(['out']);
   });
 
   test('Redis down → a retriable error and no output (the batch is retried, never half-answered)', async () => {

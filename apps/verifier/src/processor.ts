@@ -5,7 +5,7 @@
 // already taken (the stored verdict; the record is never re-verified) → the output messages
 // (verdicts + DLQ entries) of the batch, in input order.
 import { checkRecord, decideSignals, verifiedTenant, withPrior, type Clock, type DecideConfig, type DedupStore, type Logger, type Verdict, type VerdictSource } from '@flk/pcs';
-import type { BatchContext, ConsumedRecord, OutputMessage, RecordBatch } from '@flk/kafka';
+import { headerValue, isTraceparent, REPLY_KEY_HEADER, REPLY_KEY_PATTERN, TRACEPARENT_HEADER, type BatchContext, type ConsumedRecord, type OutputMessage, type RecordBatch } from '@flk/kafka';
 import type { DecodeResult } from '@flk/registry';
 import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
 
@@ -44,7 +44,8 @@ export interface ProcessorDeps {
   decideConfig: () => DecideConfig;
   clock: Clock;
   dedupTtlSeconds: number;
-  topics: { verdicts: string; dlq: string };
+  /** `replies`: where a copy of the verdict goes for records with a reply-key header (the HTTP gateway's); undefined = no copies. */
+  topics: { verdicts: string; dlq: string; replies?: string };
   logger: Logger;
   /** Typed event per record checked (structure → signals), for the decision-latency histogram. */
   onDecide?: (seconds: number) => void;
@@ -145,9 +146,18 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
     const now = clock.now();
     const dlqMaxEntry = deps.dlqMaxEntryBytes ?? DLQ_MAX_ENTRY_BYTES;
     for (const it of items) {
-      messages.push({ topic: deps.topics.verdicts, key: verdictKey(it.verdict, it.source), value: codec.encodeVerdict(it.verdict) });
+      // Trace context and reply routing travel as headers (docs/gateway.md): copied only when well formed.
+      const traceparent = headerValue(it.record, TRACEPARENT_HEADER);
+      const trace = isTraceparent(traceparent) ? { [TRACEPARENT_HEADER]: traceparent } : undefined;
+      const encoded = codec.encodeVerdict(it.verdict);
+      messages.push({ topic: deps.topics.verdicts, key: verdictKey(it.verdict, it.source), value: encoded, ...(trace && { headers: trace }) });
+      const replyKey = deps.topics.replies === undefined ? undefined : headerValue(it.record, REPLY_KEY_HEADER);
+      if (replyKey !== undefined && REPLY_KEY_PATTERN.test(replyKey)) {
+        messages.push({ topic: deps.topics.replies!, key: replyKey, value: encoded, ...(trace && { headers: trace }) });
+      }
       if (it.dlqReason !== null) {
         const headers: Record<string, string | Buffer> = {
+          ...trace,
           'flk-reason': it.dlqReason.slice(0, MAX_REASON_HEADER),
           'flk-source-topic': it.source.topic,
           'flk-source-partition': String(it.source.partition),

@@ -2,7 +2,7 @@ export { createKafkaClient, kafkaConfig, kafkaLogCreator } from './client.js';
 export type { KafkaClient, KafkaClientOptions, KafkaLogLevel, KafkaSaslOptions, KafkaTlsOptions } from './client.js';
 export { createTransactionalOutputs, transactionalIdFor } from './transactional-output.js';
 export type { InputOffset, OutputMessage, PartitionOutput, TransactionalOutputs, TransactionalOutputsOptions } from './transactional-output.js';
-export { createTransactionalConsumer } from './transactional-consumer.js';
+export { createTransactionalConsumer, headerValue } from './transactional-consumer.js';
 export type {
   BatchContext,
   BatchProcessor,
@@ -25,4 +25,5 @@ export {
   toKafkaError,
 } from './errors.js';
 export type { KafkaErrorCode } from './errors.js';
-export { describeTopicConfig, requireLogAppendTime } from './topic-config.js';
+export { describeTopicConfig, requireLogAppendTime, topicPartitions } from './topic-config.js';
+export { isTraceparent, REPLY_KEY_HEADER, REPLY_KEY_PATTERN, TRACEPARENT_HEADER } from './headers.js';

@@ -31,3 +31,18 @@ export async function requireLogAppendTime(kafka: KafkaClient, topic: string): P
     throw new KafkaConfigError(`topic ${topic} has message.timestamp.type=${type ?? 'unknown'}; the verifier needs LogAppendTime (contract §7.4: the broker's append time is 'now' for freshness). Set it with kafka-configs --alter --add-config message.timestamp.type=LogAppendTime`);
   }
 }
+
+/** The partition count of `topic`, or null when the topic does not exist. */
+export async function topicPartitions(kafka: KafkaClient, topic: string): Promise<number | null> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    if (!(await admin.listTopics()).includes(topic)) return null;
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.topics[0]?.partitions.length ?? null;
+  } catch (err) {
+    throw toKafkaError(err, `metadata of ${topic}`);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

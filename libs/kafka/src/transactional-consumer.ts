@@ -32,6 +32,15 @@ export interface ConsumedRecord {
   value: Buffer | null;
   /** Broker/producer timestamp, ms since epoch as a decimal string. */
   timestamp: string;
+  /** The record's headers as kafkajs decoded them (read with headerValue). */
+  headers?: Readonly<Record<string, Buffer | string | ReadonlyArray<Buffer | string> | undefined>>;
+}
+
+/** A header as a string (the first value when repeated), or undefined when absent. */
+export function headerValue(record: Pick<ConsumedRecord, 'headers'>, name: string): string | undefined {
+  const v = record.headers?.[name];
+  const first = Array.isArray(v) ? v[0] : (v as Buffer | string | undefined);
+  return first === undefined ? undefined : typeof first === 'string' ? first : first.toString('utf8');
 }
 
 export interface RecordBatch {
@@ -124,7 +133,7 @@ interface PartitionState {
 const defaultIsRetriable = (err: unknown): boolean => (err as { retriable?: unknown } | null)?.retriable === true;
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
-  return { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, timestamp: m.timestamp };
+  return { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, timestamp: m.timestamp, headers: m.headers };
 }
 
 export function createTransactionalConsumer(opts: TransactionalConsumerOptions): TransactionalConsumer {

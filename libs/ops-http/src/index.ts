@@ -55,26 +55,42 @@ function send(res: ServerResponse, status: number, body: string, contentType = '
   res.end(body);
 }
 
-export function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+/**
+ * The ops routes as a request handler, for an app that serves them next to its own API on one port
+ * (the HTTP gateway): answers /health, /ready and /metrics and returns true, or returns false
+ * (nothing written) for any other path.
+ */
+export function createOpsHandler(opts: Omit<OpsServerOptions, 'port' | 'host'>): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, '{"error":"method not allowed"}');
-    if (path === '/health') return send(res, 200, '{"status":"ok"}');
-    if (path === '/ready') {
-      const r = opts.readiness();
-      return send(res, r.ready ? 200 : 503, JSON.stringify({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks }));
+    if (path !== '/health' && path !== '/ready' && path !== '/metrics') return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      send(res, 405, '{"error":"method not allowed"}');
+      return true;
     }
-    if (path === '/metrics') {
-      if (opts.basicAuth && !isAuthorised(req.headers.authorization, opts.basicAuth)) {
-        res.setHeader('www-authenticate', 'Basic realm="flk-metrics"');
-        return send(res, 401, '{"error":"unauthorized"}');
-      }
+    if (path === '/health') send(res, 200, '{"status":"ok"}');
+    else if (path === '/ready') {
+      const r = opts.readiness();
+      send(res, r.ready ? 200 : 503, JSON.stringify({ status: r.ready ? 'ready' : 'not_ready', checks: r.checks }));
+    } else if (opts.basicAuth && !isAuthorised(req.headers.authorization, opts.basicAuth)) {
+      res.setHeader('www-authenticate', 'Basic realm="flk-metrics"');
+      send(res, 401, '{"error":"unauthorized"}');
+    } else {
       opts.metrics.metrics().then(
         (text) => send(res, 200, text, opts.metrics.contentType),
         () => send(res, 500, '{"error":"metrics unavailable"}'),
       );
-      return;
     }
+    return true;
+  };
+}
+
+export function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
+  const ops = createOpsHandler(opts);
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (ops(req, res)) return;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, '{"error":"method not allowed"}');
     send(res, 404, '{"error":"not found"}');
   };
   const server: Server = createServer(handler);
