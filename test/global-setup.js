@@ -29,7 +29,8 @@ function stackEnv() {
 export default async function globalSetup() {
   if (process.env.FLK_STACK_EXTERNAL !== '1') {
     process.stdout.write('\n');
-    const res = spawnSync('bash', [stackSh, 'up'], { cwd: repo, stdio: 'inherit', timeout: UP_TIMEOUT_MS });
+    // FLK_STACK_REDIS=sentinel: the Redis failover tests need the Sentinel group too (~3 s, idle otherwise).
+    const res = spawnSync('bash', [stackSh, 'up'], { cwd: repo, stdio: 'inherit', timeout: UP_TIMEOUT_MS, env: { ...process.env, FLK_STACK_REDIS: process.env.FLK_STACK_REDIS ?? 'sentinel' } });
     if (res.error) throw new Error(`infra/local/stack.sh up: ${res.error.message}`);
     if (res.status !== 0) throw new Error(`infra/local/stack.sh up exited with ${res.status ?? res.signal}`);
   }

@@ -473,6 +473,8 @@ cmd_up() {
   fi
   cat "$RUN_DIR/apt.out"
   if ! check_running redis 5; then start_redis; fi
+  # FLK_STACK_REDIS=sentinel: also Redis with failover (infra/local/redis-ha.sh, docs/redis-ha.md).
+  if [[ ${FLK_STACK_REDIS:-single} == sentinel ]]; then bash "$HERE/redis-ha.sh" up; fi
   if ((need_kafka)); then await_kafka; fi
   run_topics
 
@@ -493,6 +495,7 @@ cmd_down() {
   stop_service registry
   stop_service kafka
   stop_service redis
+  if [[ -d $STACK_DIR/redis-ha ]]; then bash "$HERE/redis-ha.sh" down; fi
   say "stack down in $(secs_since "$t0") (data kept; 'stack.sh reset' wipes it)"
 }
 
@@ -594,6 +597,8 @@ cmd_env() {
   say "KAFKA_BROKERS=$KAFKA_BROKERS"
   say "REDIS_URL=$REDIS_URL"
   say "SCHEMA_REGISTRY_URL=$SCHEMA_REGISTRY_URL"
+  # Not REDIS_SENTINELS itself: a process given both it and REDIS_URL refuses to start.
+  bash "$HERE/redis-ha.sh" env | sed 's/^/FLK_HA_/'
 }
 
 cmd_reset() {

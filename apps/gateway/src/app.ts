@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { backoffDelay, createKafkaClient, topicPartitions } from '@flk/kafka';
 import { createOpsHandler } from '@flk/ops-http';
 import type { Logger } from '@flk/pcs';
-import { createRedisClient, createRedisDedupStore } from '@flk/redis';
+import { createRedisClient, createRedisDedupStore, redisTargetOptions } from '@flk/redis';
 import { createWireCodec } from '@flk/registry';
 import { describeConfig, type GatewayConfig } from './config.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -66,7 +66,7 @@ export async function createGatewayApp(config: GatewayConfig, { logger }: { logg
     logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 'debug' : 'warn',
   });
   const codec = createWireCodec({ registryUrl: config.schemaRegistryUrl, pcsSubject: `${config.topics.submitted}-value`, verdictSubject: `${config.topics.verdicts}-value`, logger });
-  const redis = createRedisClient({ url: config.redis.url, connectionName: 'flk-gateway', logger });
+  const redis = createRedisClient({ ...redisTargetOptions(config.redis.connection), connectionName: 'flk-gateway', logger });
   const store = createRedisDedupStore({ client: redis, keyPrefix: config.redis.keyPrefix, onRoundTrip: ({ ok }) => setCheck('redis', ok) });
   const producer = createSubmitProducer({
     kafka,

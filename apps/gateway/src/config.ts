@@ -2,7 +2,7 @@
 // every bad variable is reported in one ConfigError. The table is in docs/gateway.md.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readSigningConfig, type Env, type KafkaConnection, type SigningConfig } from '@flk/config';
+import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readRedisConnection, readSigningConfig, type Env, type KafkaConnection, type RedisConnectionConfig, type SigningConfig } from '@flk/config';
 import { DEFAULT_PARAMS, type DecideConfig } from '@flk/pcs';
 import { createTokenStore, parseTokenFile, type TokenStore } from './auth.js';
 import { parseTenantLimits, type RateLimits } from './rate-limit.js';
@@ -13,7 +13,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export interface GatewayConfig {
   kafka: { brokers: string[]; clientId: string; ssl: KafkaConnection['ssl']; sasl?: KafkaConnection['sasl'] };
   schemaRegistryUrl: string;
-  redis: { url: string; keyPrefix: string };
+  /** REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME (docs/redis-ha.md). */
+  redis: { connection: RedisConnectionConfig; keyPrefix: string };
   topics: { submitted: string; verdicts: string; replies: string };
   /** Consumer group of the gateway replicas on the replies topic (each replica owns some partitions). */
   groupId: string;
@@ -100,7 +101,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const config: GatewayConfig = {
     kafka: { brokers, clientId: r.string('KAFKA_CLIENT_ID', `flk-gateway-${hostname()}-${process.pid}`), ssl, sasl },
     schemaRegistryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
-    redis: { url: r.url('REDIS_URL', 'redis://127.0.0.1:6390'), keyPrefix: r.optionalString('REDIS_KEY_PREFIX') ?? '' },
+    redis: { connection: readRedisConnection(r, env), keyPrefix: r.optionalString('REDIS_KEY_PREFIX') ?? '' },
     topics: {
       submitted: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),
       verdicts: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),

@@ -4,7 +4,7 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { systemClock, type Logger } from '@flk/pcs';
 import { startOpsServer, type OpsServer } from '@flk/ops-http';
 import { createWireCodec } from '@flk/registry';
-import { createRedisClient, createRedisDedupStore, type RedisConnection } from '@flk/redis';
+import { createRedisClient, createRedisDedupStore, redisTargetOptions, type RedisConnection } from '@flk/redis';
 import {
   backoffDelay,
   createKafkaClient,
@@ -76,10 +76,12 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
     basicAuth: config.http.basicAuth,
   });
 
-  const redis: RedisConnection = createRedisClient({ url: config.redis.url, connectionName: 'flk-verifier', logger });
+  const redis: RedisConnection = createRedisClient({ ...redisTargetOptions(config.redis.connection), connectionName: 'flk-verifier', logger });
   const dedup = createRedisDedupStore({
     client: redis,
     keyPrefix: config.redis.keyPrefix,
+    // A verdict is committed only after its claim reached REDIS_WAIT_REPLICAS replicas.
+    wait: config.redis.connection.wait,
     onRoundTrip: ({ op, seconds, ok }) => {
       metrics.redisRoundTrip(op, seconds, ok);
       readiness.set('redis', ok);

@@ -8,7 +8,7 @@ describe('verifier config', () => {
     const c = loadConfig({ PCS_SIGN_ALG: 'none' });
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(c.schemaRegistryUrl).toBe('http://127.0.0.1:8081');
-    expect(c.redis.url).toBe('redis://127.0.0.1:6390');
+    expect(c.redis.connection).toEqual({ mode: 'single', url: 'redis://127.0.0.1:6390', wait: { replicas: 0, timeoutMs: 1000 } });
     expect(c.topics).toEqual({ submitted: 'pcs.submitted', verdicts: 'pcs.verdicts', dlq: 'pcs.dlq', replies: 'pcs.replies' });
     expect(c.groupId).toBe('flk-verifier');
     expect(c.transactionalIdPrefix).toBe('flk-verifier');

@@ -116,3 +116,5 @@ export class EnvReader {
 export { describeKafkaConnection, KAFKA_SASL_MECHANISMS, readKafkaConnection } from './kafka-connection.js';
 export type { KafkaConnection, KafkaConnectionOptions, KafkaSaslMechanism } from './kafka-connection.js';
 export { decideConfigOf, loadTenantRing, readDecisionWindow, readSigningConfig, SIGNING_ENV, type DecisionWindow, type SigningConfig, type SigningOptions } from './signing.js';
+export { DEFAULT_REDIS_URL, describeRedisConnection, readRedisConnection, REDIS_ENV } from './redis-connection.js';
+export type { RedisConnectionConfig, RedisWaitConfig } from './redis-connection.js';

@@ -1,10 +1,10 @@
 // The Redis connection: an ioredis client tuned to fail fast (no offline queue, short timeouts,
 // endless background reconnects), so a Redis outage surfaces as a retriable error at the call
 // site instead of a request that hangs while Kafka's session times out.
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '@flk/pcs';
 import { silentLogger } from '@flk/pcs';
-import { RedisUnavailableError, RedisVersionError, toRedisError } from './errors.js';
+import { RedisInvalidArgumentError, RedisUnavailableError, RedisVersionError, toRedisError } from './errors.js';
 
 /**
  * The commands this lib sends, declared structurally (an ioredis `Redis` fits) so tests can pass
@@ -19,9 +19,22 @@ export interface RedisPipeline {
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
 
+/** A primary found through Redis Sentinel (ioredis' sentinel mode): docs/redis-ha.md. */
+export interface RedisSentinelOptions {
+  sentinels: ReadonlyArray<{ host: string; port: number }>;
+  /** The master group name the sentinels monitor. */
+  name: string;
+  username?: string;
+  password?: string;
+  sentinelPassword?: string;
+  tls?: boolean;
+  db?: number;
+}
+
 export interface RedisClientOptions {
-  /** redis://[user:pass@]host:port[/db] or rediss:// for TLS. */
-  url: string;
+  /** redis://[user:pass@]host:port[/db] or rediss:// for TLS; exactly one of url and sentinel. */
+  url?: string;
+  sentinel?: RedisSentinelOptions;
   /** CLIENT SETNAME, visible in CLIENT LIST (e.g. flk-verifier). */
   connectionName?: string;
   connectTimeoutMs?: number;
@@ -47,16 +60,21 @@ export const MIN_REDIS_VERSION = '7.0.0';
 export function createRedisClient(opts: RedisClientOptions): RedisConnection {
   const logger = opts.logger ?? silentLogger;
   const maxDelay = opts.maxReconnectDelayMs ?? 2000;
-  const client = new Redis(opts.url, {
+  const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay);
+  const common: RedisOptions & { retryStrategy: (attempt: number) => number } = {
     connectionName: opts.connectionName,
     connectTimeout: opts.connectTimeoutMs ?? 2000,
     commandTimeout: opts.commandTimeoutMs ?? 2000,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     // Keep reconnecting forever in the background; callers see fast failures meanwhile.
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
+    retryStrategy,
     lazyConnect: false,
-  });
+    // A primary demoted by a failover answers writes with READONLY: reconnect (with Sentinel, to
+    // the primary the sentinels name now); the failed command itself is a retriable error.
+    reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
+  };
+  const client = createIoredis(opts, common);
   // Without a listener ioredis prints every connection error to the console. Log state changes
   // once, not every reconnect attempt.
   let healthy: boolean | undefined;
@@ -131,6 +149,8 @@ export function createRedisClient(opts: RedisClientOptions): RedisConnection {
       if (client.status === 'ready') {
         try {
           await client.quit();
+          // With Sentinel, quit leaves the failover detector's sentinel connections open.
+          client.disconnect();
           return;
         } catch {
           // fall through to a hard disconnect
@@ -139,6 +159,38 @@ export function createRedisClient(opts: RedisClientOptions): RedisConnection {
       client.disconnect(); // also cancels a pending reconnect
     },
   };
+}
+
+/** The url or sentinel options of a connection config (@flk/config's RedisConnectionConfig fits). */
+export type RedisTarget = { mode: 'single'; url: string } | ({ mode: 'sentinel' } & RedisSentinelOptions);
+export function redisTargetOptions(t: RedisTarget): Pick<RedisClientOptions, 'url' | 'sentinel'> {
+  if (t.mode === 'single') return { url: t.url };
+  const { sentinels, name, username, password, sentinelPassword, tls, db } = t;
+  return { sentinel: { sentinels, name, username, password, sentinelPassword, tls, db } };
+}
+
+function createIoredis(opts: RedisClientOptions, common: RedisOptions & { retryStrategy: (attempt: number) => number }): Redis {
+  if ((opts.url === undefined) === (opts.sentinel === undefined)) {
+    throw new RedisInvalidArgumentError('redis client: give exactly one of url and sentinel');
+  }
+  if (opts.url !== undefined) return new Redis(opts.url, common);
+  const s = opts.sentinel!;
+  if (s.sentinels.length === 0 || s.name === '') throw new RedisInvalidArgumentError('redis client: sentinel needs at least one sentinel and a name');
+  return new Redis({
+    ...common,
+    sentinels: s.sentinels.map(({ host, port }) => ({ host, port })),
+    name: s.name,
+    username: s.username,
+    password: s.password,
+    sentinelPassword: s.sentinelPassword,
+    db: s.db ?? 0,
+    ...(s.tls && { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true }),
+    // Sentinels publish +switch-master: reconnect to the new primary at once rather than after
+    // the old one's socket times out.
+    failoverDetector: true,
+    sentinelRetryStrategy: common.retryStrategy,
+    sentinelMaxConnections: 3,
+  });
 }
 
 /** `redis_version` from the text of INFO server ('' when absent). */

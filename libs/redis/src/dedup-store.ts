@@ -4,13 +4,18 @@
 import type { ClaimResult, DedupStore } from '@flk/pcs';
 import type { RedisCommands } from './client.js';
 import { assertSupportedVersion, parseServerVersion } from './client.js';
-import { FlkRedisError, RedisCommandError, RedisInvalidArgumentError, RedisUnavailableError, toRedisError } from './errors.js';
+import { FlkRedisError, RedisCommandError, RedisInvalidArgumentError, RedisReplicationError, RedisUnavailableError, toRedisError } from './errors.js';
 import { pcsKey } from './keys.js';
 
 export interface RedisDedupStoreOptions {
   client: RedisCommands;
   /** Prepended to every key (isolates tests or tenants sharing one Redis). Default ''. */
   keyPrefix?: string;
+  /**
+   * After each claim batch, in the same pipeline (one round trip): `WAIT replicas timeoutMs`; fewer
+   * acks is a RedisReplicationError (retriable). replicas 0 or undefined = no WAIT.
+   */
+  wait?: { replicas: number; timeoutMs: number };
   /** Typed event for the app's metrics: one Redis round trip and how long it took. */
   onRoundTrip?: (event: { op: 'claim' | 'claimMany' | 'get' | 'version'; entries: number; seconds: number; ok: boolean }) => void;
 }
@@ -43,6 +48,10 @@ export function createRedisDedupStore(opts: RedisDedupStoreOptions): RedisDedupS
   const prefix = opts.keyPrefix ?? '';
   const emit = opts.onRoundTrip ?? (() => {});
   let checked: Promise<{ version: string }> | undefined;
+  const wait = opts.wait !== undefined && opts.wait.replicas > 0 ? opts.wait : undefined;
+  if (wait !== undefined && (!Number.isSafeInteger(wait.replicas) || !Number.isSafeInteger(wait.timeoutMs) || wait.timeoutMs <= 0)) {
+    throw new RedisInvalidArgumentError('wait: replicas and timeoutMs must be positive integers');
+  }
 
   async function timed<T>(op: 'claim' | 'claimMany' | 'get' | 'version', entries: number, fn: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
@@ -75,6 +84,32 @@ export function createRedisDedupStore(opts: RedisDedupStoreOptions): RedisDedupS
 
   const setArgs = (key: string, value: string, ttl: number): (string | number)[] => [pcsKey(key, prefix), value, 'EX', ttl, 'NX', 'GET'];
 
+  async function claimBatch(op: 'claim' | 'claimMany', entries: ReadonlyArray<{ key: string; value: string }>, ttlSeconds: number): Promise<ClaimResult[]> {
+    const expected = entries.length + (wait !== undefined ? 1 : 0);
+    const replies = await timed(op, entries.length, async () => {
+      const pipe = client.pipeline();
+      for (const e of entries) pipe.call('SET', setArgs(e.key, e.value, ttlSeconds));
+      // WAIT blocks this connection until its earlier writes reached `replicas` replicas (or the
+      // timeout): in the same pipeline, so a batch stays one round trip.
+      if (wait !== undefined) pipe.call('WAIT', [wait.replicas, wait.timeoutMs]);
+      const res = await pipe.exec();
+      if (res === null || res.length !== expected) throw new RedisUnavailableError('redis: pipeline returned no or partial replies');
+      return res;
+    });
+    // Any failed command fails the whole call: the caller retries the batch, and claims that did
+    // succeed come back as "already claimed by me" (same value) on the retry.
+    const failed = replies.find(([err]) => err !== null);
+    if (failed) {
+      const err = toRedisError(failed[0], 'SET');
+      throw err instanceof FlkRedisError ? err : new RedisCommandError('redis: SET failed');
+    }
+    if (wait !== undefined) {
+      const acked = Number(replies[entries.length]![1]);
+      if (!(acked >= wait.replicas)) throw new RedisReplicationError(Number.isFinite(acked) ? acked : 0, wait.replicas, wait.timeoutMs);
+    }
+    return replies.slice(0, entries.length).map(([, reply]) => toClaim(reply));
+  }
+
   return {
     checkServer,
 
@@ -82,6 +117,7 @@ export function createRedisDedupStore(opts: RedisDedupStoreOptions): RedisDedupS
       checkEntry(key, value);
       checkTtl(ttlSeconds);
       await checkServer();
+      if (wait !== undefined) return (await claimBatch('claim', [{ key, value }], ttlSeconds))[0]!;
       return toClaim(await timed('claim', 1, () => client.call('SET', setArgs(key, value, ttlSeconds))));
     },
 
@@ -90,21 +126,7 @@ export function createRedisDedupStore(opts: RedisDedupStoreOptions): RedisDedupS
       for (const e of entries) checkEntry(e?.key, e?.value);
       if (entries.length === 0) return [];
       await checkServer();
-      const replies = await timed('claimMany', entries.length, async () => {
-        const pipe = client.pipeline();
-        for (const e of entries) pipe.call('SET', setArgs(e.key, e.value, ttlSeconds));
-        const res = await pipe.exec();
-        if (res === null || res.length !== entries.length) throw new RedisUnavailableError('redis: pipeline returned no or partial replies');
-        return res;
-      });
-      // Any failed command fails the whole call: the caller retries the batch, and claims that did
-      // succeed come back as "already claimed by me" (same value) on the retry.
-      const failed = replies.find(([err]) => err !== null);
-      if (failed) {
-        const err = toRedisError(failed[0], 'SET');
-        throw err instanceof FlkRedisError ? err : new RedisCommandError('redis: SET failed');
-      }
-      return replies.map(([, reply]) => toClaim(reply));
+      return claimBatch('claimMany', entries, ttlSeconds);
     },
 
     async get(key) {

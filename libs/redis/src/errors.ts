@@ -7,6 +7,8 @@ export const REDIS_ERROR_CODES = {
   VERSION_UNSUPPORTED: 'REDIS_VERSION_UNSUPPORTED',
   /** Redis answered with an error retrying cannot fix (WRONGTYPE, syntax, NOAUTH/WRONGPASS...). */
   COMMAND_FAILED: 'REDIS_COMMAND_FAILED',
+  /** WAIT returned fewer replica acks than required: the claims may not survive a failover yet. */
+  REPLICA_ACK_SHORT: 'REDIS_REPLICA_ACK_SHORT',
   /** A caller passed a value this adapter refuses (empty key, bad TTL): a programmer error. */
   INVALID_ARGUMENT: 'REDIS_INVALID_ARGUMENT',
 } as const;
@@ -39,6 +41,19 @@ export class RedisCommandError extends FlkRedisError {
   override readonly name = 'RedisCommandError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(REDIS_ERROR_CODES.COMMAND_FAILED, message, options);
+  }
+}
+
+/**
+ * Retriable: the claims are on the primary but not (yet) on enough replicas, so a verdict built on
+ * them must not be committed; the caller's transaction aborts and the batch is retried (the
+ * retried claims find their own values: an unchanged replay).
+ */
+export class RedisReplicationError extends FlkRedisError {
+  override readonly name = 'RedisReplicationError';
+  override readonly retriable = true;
+  constructor(readonly acked: number, readonly required: number, timeoutMs: number) {
+    super(REDIS_ERROR_CODES.REPLICA_ACK_SHORT, `redis: WAIT ${required} ${timeoutMs}: only ${acked} replica(s) acknowledged the claims`);
   }
 }
 

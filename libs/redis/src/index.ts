@@ -1,5 +1,5 @@
-export { createRedisClient, assertSupportedVersion, compareVersions, parseServerVersion, MIN_REDIS_VERSION } from './client.js';
-export type { RedisClientOptions, RedisCommands, RedisConnection, RedisPipeline } from './client.js';
+export { createRedisClient, redisTargetOptions, assertSupportedVersion, compareVersions, parseServerVersion, MIN_REDIS_VERSION } from './client.js';
+export type { RedisTarget, RedisClientOptions, RedisSentinelOptions, RedisCommands, RedisConnection, RedisPipeline } from './client.js';
 export { createRedisDedupStore } from './dedup-store.js';
 export type { RedisDedupStore, RedisDedupStoreOptions } from './dedup-store.js';
 export { pcsKey, PCS_KEY_NAMESPACE } from './keys.js';
@@ -7,6 +7,7 @@ export {
   FlkRedisError,
   RedisCommandError,
   RedisInvalidArgumentError,
+  RedisReplicationError,
   RedisUnavailableError,
   RedisVersionError,
   REDIS_ERROR_CODES,
