@@ -11,3 +11,4 @@ export * from './tcp-proxy.js';
 export * from './chaos.js';
 export * from './gateway.js';
 export * from './openapi.js';
+export * from './tmpfs.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { createSinkMetrics, METRIC_NAMES, verdictFacts } from './metrics.js';
+import { AUDIT_DISK_FULL_METRIC, createSinkMetrics, METRIC_NAMES, verdictFacts } from './metrics.js';
 
 const base = {
   pcs_id: 'a'.repeat(64), status: 'accepted', accepted: true, escalated: false, recomputed_D_hat: 1.41, recomputed_budget: 0.42,
@@ -40,7 +40,7 @@ describe('createSinkMetrics', () => {
     m.observe(verdictFacts({ ...base, status: 'rejected', reason: 'malformed:avro', reasons: ['malformed:avro'] }));
     m.observe(verdictFacts(null));
     const names = (await m.registry.getMetricsAsJSON()).map((x) => x.name).sort();
-    expect(names).toEqual(Object.values(METRIC_NAMES).sort());
+    expect(names).toEqual([...Object.values(METRIC_NAMES), AUDIT_DISK_FULL_METRIC].sort());
     const text = await m.registry.metrics();
     for (const line of [
       'flk_ingest_total{tenant="-"} 4',

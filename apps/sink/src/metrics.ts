@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { REASON_SIGNATURE, verifiedTenant, type Verdict } from '@flk/pcs';
 
 // The sink's Prometheus metrics: exactly these series, in a registry of its own (no default
@@ -74,7 +74,12 @@ export interface SinkMetrics {
   /** prom-client's Registry: fits @flk/ops-http's MetricsSource. */
   readonly registry: Registry;
   observe(facts: VerdictFacts): void;
+  /** The audit disk is full (appends wait, nothing is committed) or has room again. */
+  auditDiskFull(full: boolean): void;
 }
+
+/** Not per tenant: the state of this instance's audit directory. */
+export const AUDIT_DISK_FULL_METRIC = 'flk_sink_audit_disk_full';
 
 export function createSinkMetrics(): SinkMetrics {
   const registry = new Registry();
@@ -95,8 +100,15 @@ export function createSinkMetrics(): SinkMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  const diskFull = new Gauge({
+    name: AUDIT_DISK_FULL_METRIC,
+    help: '1 while the audit directory is full: the sink waits, commits nothing and /ready is 503; 0 otherwise.',
+    registers: [registry],
+  });
+  diskFull.set(0);
   return {
     registry,
+    auditDiskFull: (full) => diskFull.set(full ? 1 : 0),
     observe(f) {
       const labels = { tenant: f.tenant };
       ingest.inc(labels);

@@ -1,4 +1,4 @@
-import { type AuditEntryInput, type AuditLog, keyText } from '@flk/audit';
+import { AUDIT_ERROR_CODES, type AuditEntryInput, type AuditLog, FlkAuditError, keyText } from '@flk/audit';
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from '@flk/kafka';
 import type { DecodeResult } from '@flk/registry';
 
@@ -40,7 +40,9 @@ export type SinkEvent =
   | { type: 'batch_already_logged'; topic: string; partition: number; skipped: number; lastLogged: string; seekTo: string | null }
   | { type: 'undecodable'; topic: string; partition: number; offset: string; reason: string }
   | { type: 'registry_unavailable'; attempt: number; delayMs: number; message: string }
-  | { type: 'registry_recovered' };
+  | { type: 'registry_recovered' }
+  | { type: 'audit_disk_full'; attempt: number; delayMs: number; message: string }
+  | { type: 'audit_space_back'; attempts: number };
 
 export interface BatchProcessorOptions {
   audit: Pick<AuditLog, 'append' | 'lastOffset'>;
@@ -93,6 +95,28 @@ export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcesso
     }
   }
 
+  /**
+   * Appends; while the disk is full, waits (heartbeating, holding the partition, committing
+   * nothing) and retries the same entries until they fit or the consumer stops.
+   */
+  async function append(entries: readonly AuditEntryInput[], control: BatchControl): Promise<void | typeof STOPPED> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await opts.audit.append(entries);
+        if (attempt > 1) emit({ type: 'audit_space_back', attempts: attempt });
+        return;
+      } catch (err) {
+        if (!(err instanceof FlkAuditError && err.code === AUDIT_ERROR_CODES.DISK_FULL)) throw err;
+        const delayMs = backoffDelay(attempt, backoff, opts.random);
+        emit({ type: 'audit_disk_full', attempt, delayMs, message: err.message });
+        if (!control.isRunning()) return STOPPED;
+        await sleep(delayMs);
+        if (!control.isRunning()) return STOPPED;
+        await control.heartbeat();
+      }
+    }
+  }
+
   return {
     async handle(batch, control) {
       const { topic, partition, messages } = batch;
@@ -129,7 +153,8 @@ export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcesso
         });
         verdicts.push(decoded.ok ? decoded.value : null);
       }
-      await opts.audit.append(entries); // write + fdatasync; throws AuditWriteError (fatal) on failure
+      // write + fdatasync; AuditWriteError is fatal, AuditDiskFullError (nothing kept) is retried.
+      if ((await append(entries, control)) === STOPPED) return;
       for (const v of verdicts) opts.observe(v);
       emit({ type: 'batch_logged', topic, partition, lines: entries.length, skipped, firstOffset: fresh[0]!.offset, lastOffset: fresh[fresh.length - 1]!.offset });
       await control.commit(batchLast);

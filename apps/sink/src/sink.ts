@@ -31,7 +31,7 @@ function auditEventLog(logger: Logger, e: AuditEvent): void {
 
 export async function startSink(config: SinkConfig, logger: Logger): Promise<RunningSink> {
   const metrics = createSinkMetrics();
-  const status: { kafka: ConsumerState | 'starting'; registry: 'ok' | 'unreachable'; audit: 'opening' | 'ok' | 'failed' } = {
+  const status: { kafka: ConsumerState | 'starting'; registry: 'ok' | 'unreachable'; audit: 'opening' | 'ok' | 'failed' | 'disk_full' } = {
     kafka: 'starting',
     registry: 'ok',
     audit: 'opening',
@@ -86,6 +86,16 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
       case 'registry_unavailable':
         status.registry = 'unreachable';
         logger.warn({ attempt: e.attempt, delayMs: e.delayMs, error: e.message }, 'schema registry unavailable, retrying');
+        break;
+      case 'audit_disk_full':
+        status.audit = 'disk_full';
+        metrics.auditDiskFull(true);
+        logger.error({ attempt: e.attempt, delayMs: e.delayMs, error: e.message }, 'audit disk full: not committing, retrying the batch when space is back');
+        break;
+      case 'audit_space_back':
+        status.audit = 'ok';
+        metrics.auditDiskFull(false);
+        logger.info({ attempts: e.attempts }, 'audit disk has room again: batch logged');
         break;
       case 'registry_recovered':
         status.registry = 'ok';

@@ -7,6 +7,11 @@ export const AUDIT_ERROR_CODES = {
   LOCKED: 'AUDIT_LOCKED',
   /** A write or fsync failed; the writer refuses further appends (restart repairs the tail). */
   WRITE_FAILED: 'AUDIT_WRITE_FAILED',
+  /**
+   * The disk is full (ENOSPC, EDQUOT): nothing of the batch stays on disk and the writer is usable;
+   * retry the same append once space is back (retriable, unlike WRITE_FAILED).
+   */
+  DISK_FULL: 'AUDIT_DISK_FULL',
   /** append() after close(). */
   CLOSED: 'AUDIT_CLOSED',
   /** An entry that would break the log's invariants (programmer error in the caller). */
@@ -43,5 +48,13 @@ export class AuditWriteError extends FlkAuditError {
   override readonly name = 'AuditWriteError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(AUDIT_ERROR_CODES.WRITE_FAILED, message, options);
+  }
+}
+
+export class AuditDiskFullError extends FlkAuditError {
+  override readonly name = 'AuditDiskFullError';
+  override readonly retriable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(AUDIT_ERROR_CODES.DISK_FULL, message, options);
   }
 }

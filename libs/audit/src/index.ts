@@ -9,7 +9,7 @@ export type { AuditBreakReason, AuditVerifyResult } from './verify.js';
 export { encodeLine, parseLine, keyText, segmentName, segmentFirstSeq, sha256Hex, ZERO_HASH, SEGMENT_PATTERN } from './format.js';
 export type { AuditEntryInput, AuditLine } from './format.js';
 export { LOCK_FILE } from './lock.js';
-export { AUDIT_ERROR_CODES, AuditCorruptError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
+export { AUDIT_ERROR_CODES, AuditCorruptError, AuditDiskFullError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
 export {
   concatBytes,

@@ -1,6 +1,6 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AUDIT_ERROR_CODES, AuditWriteError, FlkAuditError } from './errors.js';
+import { AUDIT_ERROR_CODES, AuditDiskFullError, AuditWriteError, FlkAuditError } from './errors.js';
 import { type AuditEntryInput, encodeLine, isDecimalOffset, segmentName, sha256Hex } from './format.js';
 import { acquireLock } from './lock.js';
 import { type AuditPosition, readAuditTail, type ReadTailOptions } from './tail.js';
@@ -10,13 +10,17 @@ import { type AuditPosition, readAuditTail, type ReadTailOptions } from './tail.
 // before it resolves, so once it resolves the lines survive a process crash AND a power loss;
 // the caller commits its Kafka offsets only after that. One fsync per batch, not per line.
 // A write or sync error poisons the writer (every later append throws AuditWriteError): the
-// process should exit, and the next open repairs the tail from what is on disk.
+// process should exit, and the next open repairs the tail from what is on disk. Except a full
+// disk (ENOSPC, EDQUOT): the batch's bytes are cut back off (truncating frees space, so it works on
+// a full disk), segments it created are removed, and append throws AuditDiskFullError (retriable):
+// the same append succeeds once space is back, with nothing of the failed try left in the log.
 
 export type AuditEvent =
   | { type: 'torn_tail_truncated'; segment: string; bytes: number; savedAs: string }
   | { type: 'segment_created'; segment: string }
   | { type: 'stale_lock_replaced'; pid: number }
-  | { type: 'write_failed'; message: string };
+  | { type: 'write_failed'; message: string }
+  | { type: 'disk_full'; message: string };
 
 export interface AuditLogOptions {
   dir: string;
@@ -89,6 +93,8 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
   const lock = await acquireLock(dir, (pid) => emit({ type: 'stale_lock_replaced', pid }));
 
   let fh: FileHandle | null = null;
+  /** Path of the segment fh appends to (what a full-disk rollback truncates). */
+  let fhPath: string | null = null;
   let size = 0;
   let lastHash: string;
   let nextSeq: number;
@@ -119,6 +125,7 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
       }
       await fh.close();
       fh = await open(path, 'a');
+      fhPath = path;
       size = tail.segmentBytes;
     }
   } catch (err) {
@@ -153,6 +160,8 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
     let prev = lastHash;
     let pending: Buffer[] = [];
     let created = false;
+    const start = { path: fhPath, size };
+    const createdPaths: string[] = [];
     try {
       const flush = async () => {
         if (pending.length > 0 && fh) {
@@ -169,7 +178,9 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
           await fh?.close();
           fh = null;
           const name = segmentName(seq);
-          fh = await open(join(dir, name), 'wx');
+          fhPath = join(dir, name);
+          createdPaths.push(fhPath);
+          fh = await open(fhPath, 'wx');
           size = 0;
           created = true;
           emit({ type: 'segment_created', segment: name });
@@ -182,6 +193,11 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
       await flush();
       if (created) await syncDir(dir);
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOSPC' || code === 'EDQUOT') && (await rollBack(start, createdPaths))) {
+        emit({ type: 'disk_full', message: (err as Error).message });
+        throw new AuditDiskFullError(`audit append: disk full (${code}); nothing of the batch was kept, retry when space is back`, { cause: err });
+      }
       failed = err;
       emit({ type: 'write_failed', message: (err as Error).message });
       throw new AuditWriteError(`audit append failed: ${(err as Error).message}`, { cause: err });
@@ -189,6 +205,27 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
     nextSeq = seq;
     lastHash = prev;
     for (const [k, p] of newPositions) positions.set(k, p);
+  }
+
+  /** Undoes a failed append: back to `start`'s segment and size. False if that failed too. */
+  async function rollBack(start: { path: string | null; size: number }, createdPaths: readonly string[]): Promise<boolean> {
+    try {
+      await fh?.close().catch(() => undefined);
+      fh = null;
+      fhPath = null;
+      for (const p of createdPaths) await unlink(p).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+      if (start.path !== null) {
+        await truncate(start.path, start.size);
+        fh = await open(start.path, 'a');
+        await fh.datasync();
+        fhPath = start.path;
+      }
+      if (createdPaths.length > 0) await syncDir(dir);
+      size = start.size;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   return {

@@ -1,0 +1,34 @@
+// A small tmpfs of its own for disk-full tests (we run as root locally and in CI). mount(8) refused
+// is an error that says so, never a skipped test.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+export async function mountTmpfs(sizeBytes) {
+    const dir = await mkdtemp(join(tmpdir(), 'flk-tmpfs-'));
+    try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
+    }
+    catch (err) {
+        await rm(dir, { recursive: true, force: true });
+        throw new Error(`mount -t tmpfs refused (disk-full tests need root): ${err.stderr?.toString().trim() ?? err.message}`);
+    }
+    const free = async () => {
+        const s = await statfs(dir);
+        return s.bavail * s.bsize;
+    };
+    return {
+        dir,
+        free,
+        async fill(leaveBytes, name = 'filler') {
+            const path = join(dir, name);
+            await writeFile(path, Buffer.alloc(Math.max(0, (await free()) - leaveBytes)));
+            return path;
+        },
+        async unmount() {
+            execFileSync('umount', [dir], { stdio: 'pipe' });
+            await rm(dir, { recursive: true, force: true });
+        },
+    };
+}
+//# sourceMappingURL=tmpfs.js.map
