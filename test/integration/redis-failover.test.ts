@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { createRedisClient, type RedisConnection } from '@flk/redis';
-import { countDedupKeys, createPipelineFixture, signedRecords, waitFor, type ChildApp, type DecodedVerdict, type PipelineFixture } from '../support/index.js';
+import { countDedupKeys, createPipelineFixture, deleteDedupKeys, signedRecords, waitFor, type ChildApp, type DecodedVerdict, type PipelineFixture } from '../support/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SENTINELS = process.env.FLK_HA_REDIS_SENTINELS ?? '127.0.0.1:6410,127.0.0.1:6411,127.0.0.1:6412';
@@ -19,6 +19,8 @@ const report = (line: string) => process.stderr.write(`[redis-failover] ${line}\
 let fx: PipelineFixture | undefined;
 let ha: RedisConnection | undefined;
 afterEach(async () => {
+  // The fixture cleans the single server; the claims of this test are on the Sentinel group.
+  if (fx && ha) await deleteDedupKeys(ha, fx.redisKeyPrefix).catch(() => undefined);
   await fx?.cleanup();
   await ha?.close();
   fx = undefined;
