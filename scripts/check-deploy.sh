@@ -60,7 +60,7 @@ echo "check-deploy: helm/flk"
 CHART=helm/flk
 # The chart refuses to render without a signing configuration (fail closed), so the default set
 # adds a key ring Secret (helm/flk/ci/default-keyring.yaml).
-VALUES_SETS=("default:$CHART/ci/default-keyring.yaml" "production:$CHART/values-production.yaml")
+VALUES_SETS=("default:$CHART/ci/default-keyring.yaml" "production:$CHART/values-production.yaml" "sentinel:$CHART/ci/redis-sentinel.yaml")
 helm_quiet() { "$HELM" "$@" 2> >(grep -v 'found symbolic link in path' >&2); }
 
 for set in "${VALUES_SETS[@]}"; do
@@ -99,9 +99,10 @@ guards() {
     must_fail "pcs.ed25519PublicKeys" --set pcs.signAlg=ed25519 &&
     must_fail "metrics.basicAuth.enabled" --set pcs.signAlg=none --set metrics.basicAuth.enabled=true &&
     must_fail "schemaRegistry.url is required" --set pcs.signAlg=none --set schemaRegistry.enabled=false &&
-    must_fail "kafka.sasl.username is required" --set pcs.signAlg=none --set kafka.sasl.enabled=true --set secrets.values.KAFKA_SASL_PASSWORD=x
+    must_fail "kafka.sasl.username is required" --set pcs.signAlg=none --set kafka.sasl.enabled=true --set secrets.values.KAFKA_SASL_PASSWORD=x &&
+    must_fail "redis.sentinel.hosts (host:port list)" --set pcs.signAlg=none --set redis.mode=sentinel
 }
-check "helm template refuses inconsistent values (8 cases)" guards
+check "helm template refuses inconsistent values (9 cases)" guards
 
 # Production render: the security settings the issue asks for are really there.
 prod_properties() {

@@ -195,6 +195,45 @@ readinessProbe:
   failureThreshold: 3
 {{- end -}}
 
+{{/* How the verifier reaches Redis: REDIS_URL (standalone) or the sentinels (docs/redis-ha.md). */}}
+{{- define "flk.redisEnv" -}}
+{{- $r := .Values.redis -}}
+{{- if $r.auth.enabled }}
+# Defined before REDIS_URL, which embeds it with $(REDIS_PASSWORD).
+- name: REDIS_PASSWORD
+  valueFrom:
+    {{- include "flk.secretKeyRef" (list . $r.auth.passwordSecret) | nindent 4 }}
+{{- end }}
+{{- if eq $r.mode "sentinel" }}
+- name: REDIS_SENTINELS
+  value: {{ join "," $r.sentinel.hosts | quote }}
+- name: REDIS_SENTINEL_NAME
+  value: {{ $r.sentinel.masterName | quote }}
+- name: REDIS_TLS
+  value: {{ $r.tls.enabled | quote }}
+- name: REDIS_DB
+  value: {{ $r.db | quote }}
+{{- with $r.auth.username }}
+- name: REDIS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if $r.sentinel.passwordSecret.name }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    {{- include "flk.secretKeyRef" (list . $r.sentinel.passwordSecret) | nindent 4 }}
+{{- end }}
+{{- else }}
+- name: REDIS_URL
+  value: {{ include "flk.redisUrl" . | quote }}
+{{- end }}
+{{- if ne (toString $r.wait.replicas) "" }}
+- name: REDIS_WAIT_REPLICAS
+  value: {{ $r.wait.replicas | quote }}
+{{- end }}
+- name: REDIS_WAIT_TIMEOUT_MS
+  value: {{ $r.wait.timeoutMs | quote }}
+{{- end -}}
+
 {{/* Checks that fail the render early with a readable message. */}}
 {{- define "flk.validate" -}}
 {{- if and .Values.verifier.autoscaling.enabled .Values.verifier.keda.enabled -}}
@@ -208,6 +247,12 @@ readinessProbe:
 {{- end -}}
 {{- if ge (int64 .Values.pcs.maxAgeSeconds) (int64 .Values.verifier.dedupTtlSeconds) -}}
 {{- fail "pcs.maxAgeSeconds must be less than verifier.dedupTtlSeconds (a replay must meet its dedup key or the age window)" -}}
+{{- end -}}
+{{- if not (has .Values.redis.mode (list "standalone" "sentinel")) -}}
+{{- fail "redis.mode must be standalone or sentinel" -}}
+{{- end -}}
+{{- if and (eq .Values.redis.mode "sentinel") (or (empty .Values.redis.sentinel.hosts) (not .Values.redis.sentinel.masterName)) -}}
+{{- fail "redis.mode=sentinel: redis.sentinel.hosts (host:port list) and redis.sentinel.masterName are required" -}}
 {{- end -}}
 {{- if and (eq .Values.pcs.signAlg "ed25519") (empty .Values.pcs.ed25519PublicKeys) -}}
 {{- fail "pcs.ed25519PublicKeys: at least one public key is required with pcs.signAlg=ed25519" -}}
