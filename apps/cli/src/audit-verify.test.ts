@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openAuditLog } from '@flk/audit';
+import { formatCheckpoint, generateNoteKey, openAuditLog, parseSignerKey, signNote } from '@flk/audit';
 import { runCli } from './test-io.js';
 
 // `flk audit verify` over real audit directories written by @flk/audit's writer.
@@ -58,5 +58,73 @@ describe('flk audit verify', () => {
     const h = await runCli(['audit', 'verify', '--help']);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('Usage: flk audit verify DIR...');
+  });
+
+  describe('--checkpoint', () => {
+    const { signer, verifier } = generateNoteKey('flk.test/audit');
+    const env = { AUDIT_CHECKPOINT_KEY: signer, AUDIT_CHECKPOINT_VKEY: verifier };
+    async function checkpointed(lines: number): Promise<{ dir: string; cp: string }> {
+      const dir = await auditDir(lines);
+      const r = await runCli(['audit', 'checkpoint', dir], { env });
+      expect(r.code).toBe(0);
+      const cp = join(dir, '..', `${dir.split('/').pop()}.checkpoint`);
+      await writeFile(cp, r.stdout);
+      dirs.push(cp);
+      return { dir, cp };
+    }
+    async function segmentOf(dir: string): Promise<string> {
+      const [segment] = (await readdir(dir)).filter((f) => f.endsWith('.jsonl'));
+      return join(dir, segment!);
+    }
+
+    test('a log that extends its checkpoint verifies, also after more entries', async () => {
+      const { dir, cp } = await checkpointed(5);
+      const r = await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.lines[0]!)).toMatchObject({ ok: true, lines: 5, checkpoint_size: 5 });
+      const log = await openAuditLog({ dir });
+      await log.append([{ topic: 'pcs.verdicts', partition: 0, offset: '99', key: 'k', verdict: { pcs_id: 'x', status: 'accepted' }, error: null }]);
+      await log.close();
+      expect(JSON.parse((await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env })).lines[0]!)).toMatchObject({ ok: true, lines: 6, checkpoint_size: 5 });
+    });
+
+    test('truncating the tail after a checkpoint fails with both sizes', async () => {
+      const { dir, cp } = await checkpointed(6);
+      const path = await segmentOf(dir);
+      const text = await readFile(path, 'utf8');
+      await writeFile(path, text.split('\n').slice(0, 4).join('\n') + '\n');
+      expect(JSON.parse((await runCli(['audit', 'verify', dir])).lines[0]!)).toMatchObject({ ok: true, lines: 4 });
+      const r = await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.lines[0]!)).toMatchObject({ ok: false, reason: 'truncated', log_size: 4, checkpoint_size: 6 });
+    });
+
+    test('an edited byte or a deleted line is reported at its line', async () => {
+      const { dir, cp } = await checkpointed(6);
+      const path = await segmentOf(dir);
+      const text = await readFile(path, 'utf8');
+      const lines = text.split('\n');
+      await writeFile(path, [...lines.slice(0, 2), ...lines.slice(3)].join('\n'));
+      const r = await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.lines[0]!)).toMatchObject({ ok: false, line: 3, lines_verified: 2 });
+    });
+
+    test('a checkpoint re-signed over a different root: rewritten; signed by another key: rejected', async () => {
+      const dir = await auditDir(6);
+      const cp = join(dir, '..', `${dir.split('/').pop()}.checkpoint`);
+      dirs.push(cp);
+      // The right key, the log's size, another root.
+      await writeFile(cp, signNote(formatCheckpoint({ origin: 'flk.test/audit', size: 6, root: new Uint8Array(32).fill(7) }), parseSignerKey(signer)));
+      const r = await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env });
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.lines[0]!)).toMatchObject({ ok: false, reason: 'rewritten', log_size: 6, checkpoint_size: 6 });
+      const mallory = generateNoteKey('flk.test/audit');
+      await writeFile(cp, (await runCli(['audit', 'checkpoint', dir], { env: { AUDIT_CHECKPOINT_KEY: mallory.signer } })).stdout);
+      const m = await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env });
+      expect(m.code).toBe(1);
+      expect(m.errors[0]).toMatch(/checkpoint rejected: no signature by flk\.test\/audit/);
+      expect((await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env: {} })).code).toBe(2);
+    });
   });
 });

@@ -13,6 +13,11 @@ export const HELP_CMD = {
   keygen: 'flk keygen --help',
   audit: 'flk audit --help',
   auditVerify: 'flk audit verify --help',
+  auditCheckpoint: 'flk audit checkpoint --help',
+  auditProve: 'flk audit prove --help',
+  auditVerifyProof: 'flk audit verify-proof --help',
+  auditFind: 'flk audit find --help',
+  auditKeygen: 'flk audit keygen --help',
 } as const;
 
 const EXIT_STATUS = `Exit status:
@@ -32,7 +37,12 @@ Commands:
   pcs verify FILE...      verify each record offline and print its verdict
   pcs make [options]      build a signed PCS from raw points and payload bytes, as an agent does
   keygen ed25519          print a fresh Ed25519 key pair (prints a SECRET key)
-  audit verify DIR...     check a sink audit log's hash chain; report the first break
+  audit verify DIR...     check a sink audit log's hash chain (and --checkpoint); report the first break
+  audit checkpoint DIR    print a signed checkpoint (RFC 6962 tree size and root) of an audit log
+  audit prove DIR ...     print an inclusion or consistency proof
+  audit verify-proof FILE check a proof printed by 'audit prove'
+  audit find DIR --pcs-id ID   print the audit entries of a PCS and their leaf indices
+  audit keygen NAME       print a fresh checkpoint signing key (prints a SECRET key)
 
 Options:
   -h, --help      show this help; every command has its own (flk pcs sign --help)
@@ -220,11 +230,17 @@ Example:
 export const AUDIT_HELP = `Usage: flk audit <command> [options]
 
 Commands:
-  verify DIR...   check the hash chain of the sink's audit log in each DIR
+  verify DIR...                      check the hash chain of the sink's audit log in each DIR
+  checkpoint DIR                     print a signed checkpoint of the log's RFC 6962 Merkle tree
+  prove DIR --index N [--size M]     print an inclusion proof of entry N
+  prove DIR --from M --to N          print a consistency proof between two tree sizes
+  verify-proof FILE...               check proofs printed by 'prove'
+  find DIR --pcs-id ID               print the entries of a PCS and their leaf indices
+  keygen NAME                        print a fresh checkpoint signing key (a SECRET) and its verifier key
 
-Run 'flk audit verify --help' for details.`;
+Run 'flk audit <command> --help' for details (docs/audit.md for the formats).`;
 
-export const AUDIT_VERIFY_HELP = `Usage: flk audit verify DIR...
+export const AUDIT_VERIFY_HELP = `Usage: flk audit verify DIR... [--checkpoint FILE]
 
 Checks the sink's audit log in each DIR (segment files audit-*.jsonl): every line terminated,
 valid JSON, its own hash, the chain (each line's "prev" is the SHA-256 of the previous line's
@@ -232,10 +248,99 @@ bytes, across segments), consecutive seq numbers and increasing offsets per part
 Prints one JSON line per DIR:
   {"dir":...,"ok":true,"lines":N,"segments":N,"last_hash":"..."}
   {"dir":...,"ok":false,"segment":"audit-....jsonl","line":L,"reason":"hash_mismatch",...}
-where segment/line point at the FIRST break. Removing lines from the very end is not detectable
-without keeping last_hash elsewhere.
+where segment/line point at the FIRST break. The chain alone cannot show lines removed from the
+very end: --checkpoint FILE (a note from 'flk audit checkpoint', its signature checked with the
+verifier key in AUDIT_CHECKPOINT_VKEY) also requires the log to extend that checkpoint:
+  {"dir":...,"ok":true,...,"checkpoint_size":N}
+  {"dir":...,"ok":false,"reason":"truncated"|"rewritten","log_size":N,"checkpoint_size":M,"detail":"..."}
 
 Exit status:
   0   every DIR verified
-  1   a DIR has a break or cannot be read
+  1   a DIR has a break, does not extend the checkpoint, or cannot be read; or the checkpoint
+      cannot be read or its signature does not verify
+  2   usage or configuration error (AUDIT_CHECKPOINT_VKEY missing or invalid)`;
+
+const AUDIT_TREE = `The tree: RFC 6962 over the audit lines in log order across segments (leaf N = the
+exact bytes of line N, counted from 0, without its newline; leaf hash SHA-256(0x00 || line),
+node hash SHA-256(0x01 || left || right)). A torn tail (bytes after the last newline) is no leaf.`;
+
+const AUDIT_DIR_EXIT = `Exit status:
+  0   done
+  1   DIR cannot be read, or the sizes/index do not fit the log (one line on stderr)
+  2   usage or configuration error`;
+
+export const AUDIT_CHECKPOINT_HELP = `Usage: flk audit checkpoint DIR [--origin O]
+
+Prints a C2SP tlog-checkpoint of the audit log in DIR, signed as a C2SP signed-note (Ed25519),
+readable by golang.org/x/mod/sumdb/note:
+  <origin>
+  <tree size>
+  <base64 root hash>
+
+  \u2014 <key name> <base64(4-byte key hash || signature)>
+${AUDIT_TREE}
+
+The signer key (a SECRET, as 'flk audit keygen NAME' prints it: PRIVATE+KEY+<name>+<hash>+<key>):
+  AUDIT_CHECKPOINT_KEY=<key>  or  AUDIT_CHECKPOINT_KEY_FILE=<file holding it>
+
+Options:
+      --origin O   the checkpoint's origin line (default: the key's name)
+  -h, --help       show this help
+
+${AUDIT_DIR_EXIT}`;
+
+export const AUDIT_PROVE_HELP = `Usage: flk audit prove DIR --index N [--size M] [--stats]
+       flk audit prove DIR --from M --to N [--stats]
+
+Prints one JSON line (hashes lowercase hex):
+  inclusion of entry N in the tree of the first M entries (default M: the whole log):
+    {"leaf_index":N,"tree_size":M,"leaf_hash":"...","root_hash":"...","path":["...",...]}
+  consistency of the tree of the first M entries with the tree of the first N:
+    {"first":M,"second":N,"first_root":"...","second_root":"...","path":["...",...]}
+The paths are RFC 6962 / RFC 9162 audit and consistency paths, as
+github.com/transparency-dev/merkle/proof verifies them. --stats adds one JSON line on stderr:
+  {"log_size":N,"hashes":H,"stored_reads":R,"read_log_ms":T,"proof_ms":P}
+(H and R grow with log2 of the sizes; reading the log to build the tree is read_log_ms.)
+${AUDIT_TREE}
+
+${AUDIT_DIR_EXIT}`;
+
+export const AUDIT_VERIFY_PROOF_HELP = `Usage: flk audit verify-proof FILE...
+
+Checks each FILE (- for standard input) holding one proof printed by 'flk audit prove' against
+the roots it names, and prints one JSON line per FILE:
+  {"file":...,"ok":true,"kind":"inclusion"|"consistency"}
+  {"file":...,"ok":false,"kind":...,"problem":"..."}
+Compare the root(s) with a signed checkpoint's to trust them.
+
+Exit status:
+  0   every proof verifies
+  1   a proof does not verify, or a FILE cannot be read or is not JSON
   2   usage error`;
+
+export const AUDIT_FIND_HELP = `Usage: flk audit find DIR --pcs-id ID
+
+Prints every audit entry whose verdict's pcs_id is ID, one JSON line each:
+  {"leaf_index":I,"segment":"audit-....jsonl","line":L,"entry":{...}}
+leaf_index is the entry's index in the Merkle tree ('flk audit prove DIR --index I').
+
+Exit status:
+  0   at least one entry found
+  1   none found, or DIR cannot be read
+  2   usage error`;
+
+
+export const AUDIT_KEYGEN_HELP = `Usage: flk audit keygen NAME
+
+Prints a fresh Ed25519 checkpoint key for 'flk audit checkpoint' (C2SP signed-note, the strings
+golang.org/x/mod/sumdb/note.GenerateKey prints); NAME is the key name signature lines carry:
+  AUDIT_CHECKPOINT_KEY=PRIVATE+KEY+NAME+<hash>+<key>   <- a SECRET
+  AUDIT_CHECKPOINT_VKEY=NAME+<hash>+<key>             the verifier key, to publish
+(A subcommand of 'audit', not of 'flk keygen': that one is the contract's PCS keys, and the
+Python and Go SDK CLIs reproduce it exactly.)
+
+Options:
+  -h, --help       show this help
+
+Example:
+  (umask 077; flk audit keygen flk.example/audit > ckpt.env)`;

@@ -7,6 +7,7 @@ import { pcsSign } from './commands/pcs-sign.js';
 import { pcsVerify } from './commands/pcs-verify.js';
 import { keygen } from './commands/keygen.js';
 import { auditVerify } from './commands/audit-verify.js';
+import { auditCheckpoint, auditFind, auditKeygen, auditProve, auditVerifyProof } from './commands/audit-transparency.js';
 import { createContext, help, type Context } from './context.js';
 import { CliConfigError, CliInputError, CliUsageError, EXIT, oneLine, type ExitCode } from './errors.js';
 import { AUDIT_HELP, HELP_CMD, PCS_HELP, TOP_HELP } from './help.js';
@@ -17,6 +18,15 @@ export type { CliIo, TextSink } from './io.js';
 export { EXIT, type ExitCode } from './errors.js';
 
 type Command = (args: readonly string[], ctx: Context) => Promise<ExitCode>;
+
+const AUDIT_COMMANDS: Readonly<Record<string, Command>> = {
+  verify: auditVerify,
+  checkpoint: auditCheckpoint,
+  prove: auditProve,
+  'verify-proof': auditVerifyProof,
+  find: auditFind,
+  keygen: auditKeygen,
+};
 
 const PCS_COMMANDS: Readonly<Record<string, Command>> = {
   canonical: pcsCanonical,
@@ -63,8 +73,9 @@ async function dispatch(argv: readonly string[], ctx: Context): Promise<ExitCode
     const [sub, ...args] = rest;
     if (sub === undefined) throw new CliUsageError('missing audit command', HELP_CMD.audit);
     if (isHelp(sub)) return help(ctx, AUDIT_HELP);
-    if (sub !== 'verify') throw new CliUsageError(`unknown audit command '${sub}'`, HELP_CMD.audit);
-    return auditVerify(args, ctx);
+    const command = Object.hasOwn(AUDIT_COMMANDS, sub) ? AUDIT_COMMANDS[sub] : undefined;
+    if (command === undefined) throw new CliUsageError(`unknown audit command '${sub}'`, HELP_CMD.audit);
+    return command(args, ctx);
   }
   if (first === 'pcs') {
     const [sub, ...args] = rest;

@@ -11,6 +11,8 @@ export const AUDIT_ERROR_CODES = {
   CLOSED: 'AUDIT_CLOSED',
   /** An entry that would break the log's invariants (programmer error in the caller). */
   INVALID_ENTRY: 'AUDIT_INVALID_ENTRY',
+  /** A checkpoint signer or verifier key that cannot be used (the message never holds the key). */
+  BAD_KEY: 'AUDIT_BAD_KEY',
 } as const;
 export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[keyof typeof AUDIT_ERROR_CODES];
 

@@ -1,4 +1,5 @@
-// @flk/audit: the sink's append-only, hash-chained audit log (format: docs/sink.md).
+// @flk/audit: the sink's append-only, hash-chained audit log (format: docs/sink.md), kept as an
+// RFC 6962 transparency log with signed checkpoints and proofs (docs/audit.md).
 export { openAuditLog, DEFAULT_SEGMENT_MAX_BYTES } from './writer.js';
 export type { AuditEvent, AuditLog, AuditLogOptions } from './writer.js';
 export { readAuditTail, listSegments } from './tail.js';
@@ -10,3 +11,32 @@ export type { AuditEntryInput, AuditLine } from './format.js';
 export { LOCK_FILE } from './lock.js';
 export { AUDIT_ERROR_CODES, AuditCorruptError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
+export {
+  concatBytes,
+  HASH_SIZE,
+  memoryNodes,
+  MerkleReader,
+  nodeSha256,
+  rfc6962Hasher,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.js';
+export type { MerkleHasher, NodeSource, ProofCost, ProofProblem, Sha256 } from './merkle.js';
+export {
+  formatCheckpoint,
+  generateNoteKey,
+  isKeyName,
+  noteKeyId,
+  openNote,
+  parseCheckpoint,
+  parseSignerKey,
+  parseVerifierKey,
+  readCheckpointNote,
+  signNote,
+  verifyCheckpointNote,
+} from './checkpoint.js';
+export type { Checkpoint, NoteSignerKey, NoteVerifierKey, OpenedNote, ParsedCheckpoint, VerifiedCheckpoint } from './checkpoint.js';
+export { forEachAuditLine, matchCheckpoint, readAuditMerkleTree } from './transparency.js';
+export type { AuditMerkleTree, CheckpointMatch } from './transparency.js';
+export { checkProofJson, consistencyProof, inclusionProof } from './proofs.js';
+export type { ConsistencyProofJson, InclusionProofJson, ProofCheck } from './proofs.js';
