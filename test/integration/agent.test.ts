@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createDecideConfig, createTenantKeyRing, decide, type Pcs } from '@flk/pcs';
 import { createWireCodec } from '@flk/registry';
+import { isTraceparent } from '@flk/agent';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const AGENT = join(ROOT, 'apps/agent/src/main.ts');
@@ -74,9 +75,9 @@ async function freshTopic(): Promise<string> {
 }
 
 /** Reads `count` messages of `topic` from the beginning (read_committed), or fails after timeoutMs. */
-async function readBack(topic: string, count: number, timeoutMs = 30_000): Promise<{ key: string; value: Buffer; partition: number }[]> {
+async function readBack(topic: string, count: number, timeoutMs = 30_000): Promise<{ key: string; value: Buffer; partition: number; traceparent: string | undefined }[]> {
   const consumer = kafka.consumer({ groupId: `it-agent-reader-${rid()}`, readUncommitted: false });
-  const got: { key: string; value: Buffer; partition: number }[] = [];
+  const got: { key: string; value: Buffer; partition: number; traceparent: string | undefined }[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -84,7 +85,7 @@ async function readBack(topic: string, count: number, timeoutMs = 30_000): Promi
     const finished = new Promise<void>((r) => (done = r));
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
-        got.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), partition });
+        got.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), partition, traceparent: message.headers?.traceparent?.toString() });
         if (got.length >= count) done();
       },
     });
@@ -150,6 +151,9 @@ describe('agent app on the real stack', () => {
     }
     expect(new Set(messages.map((m) => m.key)).size).toBe(40);
     expect(new Set(messages.map((m) => m.partition)).size).toBeGreaterThan(1);
+    // Trace context: every record starts its own trace (a well-formed W3C traceparent header).
+    expect(messages.filter((m) => !isTraceparent(m.traceparent))).toEqual([]);
+    expect(new Set(messages.map((m) => m.traceparent!.split('-')[1])).size).toBe(40);
     for (const [shard, recs] of byShard) {
       // Partitions interleave, so order by epoch: publish order, epochs and outbox_seq go together.
       recs.sort((a, b) => a.epoch - b.epoch);
