@@ -67,6 +67,7 @@ interface Step {
   max_ms: number;
   errors: number;
   error_rate: number;
+  timeouts: number;
   pending: number;
   status_counts: Record<string, number>;
   slo_pass: boolean;
@@ -138,8 +139,9 @@ try {
     const r = await run(rate, SECONDS, null, connections);
     const requests = r.lat.length;
     const bad = [...r.statuses].filter(([s]) => s !== 200 && s !== 202).reduce((s, [, n]) => s + n, 0);
-    const errors = bad + r.reqErrors + r.timeouts;
-    const attempted = requests + r.reqErrors + r.timeouts;
+    // autocannon reports a timeout as a reqError too: reqErrors counts both.
+    const errors = bad + r.reqErrors;
+    const attempted = requests + r.reqErrors;
     const step: Step = {
       offered_rate: rate,
       seconds: Number(r.seconds.toFixed(2)),
@@ -152,6 +154,7 @@ try {
       max_ms: Number((r.lat[r.lat.length - 1] ?? NaN).toFixed(2)),
       errors,
       error_rate: attempted === 0 ? 1 : errors / attempted,
+      timeouts: r.timeouts,
       pending: r.pending,
       status_counts: Object.fromEntries([...r.statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => [String(s), n])),
       slo_pass: false,
