@@ -100,9 +100,11 @@ guards() {
     must_fail "metrics.basicAuth.enabled" --set pcs.signAlg=none --set metrics.basicAuth.enabled=true &&
     must_fail "schemaRegistry.url is required" --set pcs.signAlg=none --set schemaRegistry.enabled=false &&
     must_fail "kafka.sasl.username is required" --set pcs.signAlg=none --set kafka.sasl.enabled=true --set secrets.values.KAFKA_SASL_PASSWORD=x &&
-    must_fail "redis.sentinel.hosts (host:port list)" --set pcs.signAlg=none --set redis.mode=sentinel
+    must_fail "redis.sentinel.hosts (host:port list)" --set pcs.signAlg=none --set redis.mode=sentinel &&
+    must_fail "gateway.auth.tokensSecret.name" --set pcs.signAlg=none --set gateway.enabled=true --set gateway.auth.mode=bearer &&
+    must_fail "gateway.ackTimeoutMs must not exceed" --set pcs.signAlg=none --set gateway.enabled=true --set gateway.ackTimeoutMs=3000
 }
-check "helm template refuses inconsistent values (9 cases)" guards
+check "helm template refuses inconsistent values (11 cases)" guards
 
 # Production render: the security settings the issue asks for are really there.
 prod_properties() {
@@ -113,7 +115,7 @@ docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 kinds = {}
 for d in docs: kinds.setdefault(d["kind"], []).append(d)
 problems = []
-for need in ("Deployment", "StatefulSet", "ScaledObject", "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "NetworkPolicy"):
+for need in ("Deployment", "StatefulSet", "ScaledObject", "ServiceMonitor", "PrometheusRule", "PodDisruptionBudget", "NetworkPolicy", "Ingress", "HorizontalPodAutoscaler"):
     if need not in kinds: problems.append(f"no {need}")
 for w in kinds.get("Deployment", []) + kinds.get("StatefulSet", []) + kinds.get("Job", []):
     name = f'{w["kind"]}/{w["metadata"]["name"]}'
@@ -156,7 +158,7 @@ for f in glob.glob("apps/*/src/config.ts") + [f for f in glob.glob("libs/config/
     known |= set(re.findall(r"""['"]([A-Z][A-Z0-9_]+)['"]""", open(f).read()))
 extra = {"KAFKAJS_NO_PARTITIONER_WARNING", "NODE_EXTRA_CA_CERTS", "LOG_DIR",   # read by kafkajs / node / kafka scripts
          "REDIS_PASSWORD",                                                       # expanded into REDIS_URL
-         "REPLICATION_FACTOR", "SUBMITTED_PARTITIONS", "VERDICTS_PARTITIONS", "DLQ_PARTITIONS",
+         "REPLICATION_FACTOR", "SUBMITTED_PARTITIONS", "VERDICTS_PARTITIONS", "DLQ_PARTITIONS", "REPLIES_PARTITIONS",
          "SUBMITTED_RETENTION_MS", "DLQ_RETENTION_MS"}                           # the topics Job's script
 bad = set()
 for path in sys.argv[1:]:

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createDecideConfig, createTenantKeyRing, decide, type Pcs } from '@flk/pcs';
 import { createWireCodec } from '@flk/registry';
+import { createKafkaTransport, isTraceparent } from '@flk/agent';
+import { sampleRecord } from '@flk/pcs/testing';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const AGENT = join(ROOT, 'apps/agent/src/main.ts');
@@ -74,9 +76,9 @@ async function freshTopic(): Promise<string> {
 }
 
 /** Reads `count` messages of `topic` from the beginning (read_committed), or fails after timeoutMs. */
-async function readBack(topic: string, count: number, timeoutMs = 30_000): Promise<{ key: string; value: Buffer; partition: number }[]> {
+async function readBack(topic: string, count: number, timeoutMs = 30_000): Promise<{ key: string; value: Buffer; partition: number; traceparent: string | undefined }[]> {
   const consumer = kafka.consumer({ groupId: `it-agent-reader-${rid()}`, readUncommitted: false });
-  const got: { key: string; value: Buffer; partition: number }[] = [];
+  const got: { key: string; value: Buffer; partition: number; traceparent: string | undefined }[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -84,7 +86,7 @@ async function readBack(topic: string, count: number, timeoutMs = 30_000): Promi
     const finished = new Promise<void>((r) => (done = r));
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
-        got.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), partition });
+        got.push({ key: message.key?.toString('utf8') ?? '', value: message.value ?? Buffer.alloc(0), partition, traceparent: message.headers?.traceparent?.toString() });
         if (got.length >= count) done();
       },
     });
@@ -150,6 +152,9 @@ describe('agent app on the real stack', () => {
     }
     expect(new Set(messages.map((m) => m.key)).size).toBe(40);
     expect(new Set(messages.map((m) => m.partition)).size).toBeGreaterThan(1);
+    // Trace context: every record starts its own trace (a well-formed W3C traceparent header).
+    expect(messages.filter((m) => !isTraceparent(m.traceparent))).toEqual([]);
+    expect(new Set(messages.map((m) => m.traceparent!.split('-')[1])).size).toBe(40);
     for (const [shard, recs] of byShard) {
       // Partitions interleave, so order by epoch: publish order, epochs and outbox_seq go together.
       recs.sort((a, b) => a.epoch - b.epoch);
@@ -199,4 +204,24 @@ describe('agent app on the real stack', () => {
     expect(s.publishFailure).toMatch(/kafka|connect/i);
     expect(Object.values(s.perShard).map((v) => v.unpublished)).toEqual([2, 2, 2, 2]);
   }, 90_000);
+  test('the library transport: the caller\'s traceparent per record when well formed, else a fresh one; the same on a re-send', async () => {
+    const topic = await freshTopic();
+    const codec = createWireCodec({ registryUrl: REGISTRY, pcsSubject: `${topic}-value`, verdictSubject: 'pcs.verdicts-value' });
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const [a, b] = [sampleRecord({ merkle_root: randomBytes(32).toString('hex') }), sampleRecord({ merkle_root: randomBytes(32).toString('hex') })];
+    const given = new Map([[a.pcs_id, tp], [b.pcs_id, 'not-a-traceparent']]);
+    const transport = createKafkaTransport({ brokers: BROKERS.split(','), topic, codec, traceparent: (rec) => given.get(rec.pcs_id) });
+    try {
+      await transport.send([a, b]);
+      await transport.send([b]); // what the outbox does after a lost acknowledgement
+    } finally {
+      await transport.close();
+    }
+    const got = await readBack(topic, 3);
+    const byKey = (k: string) => got.filter((m) => m.key === k).map((m) => m.traceparent);
+    expect(byKey(a.pcs_id)).toEqual([tp]);
+    const [b1, b2] = byKey(b.pcs_id);
+    expect(isTraceparent(b1) && b1 !== tp).toBe(true);
+    expect(b2).toBe(b1);
+  }, 60_000);
 });

@@ -58,6 +58,7 @@ export interface ProducedMessage {
   key: string | Buffer | null;
   value: Buffer | null;
   partition?: number;
+  headers?: Record<string, string>;
 }
 
 /** Sends with an idempotent (non-transactional) producer, in chunks; resolves once all are acked. */
@@ -66,7 +67,7 @@ export async function produce(kafka: KafkaClient, topic: string, messages: reado
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += chunk) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk).map((m) => ({ key: m.key, value: m.value, partition: m.partition })) });
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + chunk).map((m) => ({ key: m.key, value: m.value, partition: m.partition, headers: m.headers })) });
     }
   } finally {
     await producer.disconnect();

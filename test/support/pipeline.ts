@@ -27,7 +27,7 @@ export interface PipelineFixture {
   startGateway(name: string, extraEnv?: Record<string, string>): Promise<GatewayApp>;
   /** Produces records keyed by pcs_id (the agents' convention). */
   produceRecords(records: readonly Pcs[]): Promise<void>;
-  produceRaw(messages: ReadonlyArray<{ key: string | null; value: Buffer | null }>): Promise<void>;
+  produceRaw(messages: ReadonlyArray<{ key: string | null; value: Buffer | null; headers?: Record<string, string> }>): Promise<void>;
   /** Reads pcs.verdicts (read_committed) until `until` holds (default: `count` records), decoded. */
   readVerdicts(opts: { count?: number; until?: (v: readonly DecodedVerdict[]) => boolean; timeoutMs?: number; settleMs?: number; readUncommitted?: boolean }): Promise<DecodedVerdict[]>;
   readDlq(opts: { count: number; timeoutMs?: number }): Promise<ReadMessage[]>;

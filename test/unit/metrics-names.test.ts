@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { createSinkMetrics, METRIC_NAMES } from '../../apps/sink/src/metrics.js';
 import { createVerifierMetrics } from '../../apps/verifier/src/metrics.js';
+import { createGatewayMetrics } from '../../apps/gateway/src/metrics.js';
 
 // Every metric named in the alert rules (infra/prometheus/rules) and the Grafana dashboards
 // (grafana/dashboards) must be one the apps export: the names come from the apps' own registries
@@ -96,7 +97,7 @@ function dashboardUses(): Use[] {
 /** Every series name the apps' registries expose (histogram -> _bucket/_sum/_count). */
 async function exportedSeries(): Promise<Set<string>> {
   const names = new Set<string>();
-  for (const registry of [createSinkMetrics().registry, createVerifierMetrics().registry]) {
+  for (const registry of [createSinkMetrics().registry, createVerifierMetrics().registry, createGatewayMetrics().registry]) {
     for (const m of await registry.getMetricsAsJSON()) {
       const type = String(m.type);
       if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(m.name + suffix);
@@ -128,7 +129,7 @@ describe('metric names in alert rules and dashboards', () => {
     expect(files).toEqual(new Set(['dashboards/flk-overview.json', 'dashboards/flk-tenants.json', 'dashboards/flk-verifier.json']));
   });
 
-  test('every metric they use is exported by the sink or the verifier (or is allowlisted)', async () => {
+  test('every metric they use is exported by the sink, the verifier or the gateway (or is allowlisted)', async () => {
     const exported = await exportedSeries();
     const unknown = [...ruleUses(), ...dashboardUses()]
       .filter((u) => !exported.has(u.metric) && !ALLOWED_EXTERNAL.has(u.metric))

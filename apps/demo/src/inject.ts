@@ -67,3 +67,16 @@ export async function buildInjections(opts: InjectOptions & { tenantId: string; 
   for (let i = 0; i < n; i++) out.push({ kind: 'malformed', key: `demo-malformed-${i + 1}`, value: malformed[i % malformed.length]! });
   return out;
 }
+
+/**
+ * Fresh, honestly signed v0.2 records for the HTTP gateway (POST /v1/pcs/submit): the same tenant
+ * and key as the agent; `salt` (the run id) keeps their pcs_ids apart from other runs'.
+ */
+export function buildHttpRecords(opts: { n: number; signer: Signer; tenantId: string; keyId: string; salt: string; now: () => Date }): Pcs[] {
+  return Array.from({ length: opts.n }, (_, i) => {
+    const points = Array.from({ length: 64 }, (_, k) => [Math.cos(k / 4) * (1 + i / 8), Math.sin(k / 6), k / 64]);
+    const chunks = points.map((_, k) => new TextEncoder().encode(`demo http ${opts.salt} ${i} ${k}`));
+    const rec = buildPcs({ shard_id: 'demo-http', epoch: 1 + i, seed: 42, sent_at: opts.now().toISOString(), points, chunks, outbox_seq: 1 + i, version: '0.2', tenant_id: opts.tenantId, key_id: opts.keyId });
+    return signPcs(rec, opts.signer);
+  });
+}

@@ -1,8 +1,9 @@
 // `npm run demo`: the whole FLK pipeline on the local real-services stack, end to end, in one go.
 //
-//   stack up (if needed) → fresh topics for this run → verifier + sink (HMAC signing, a random
-//   per-run key) → the agent over a generated sample stream → replayed / tampered / inconsistent /
-//   malformed extras → wait for every verdict → summary table → stop what the demo started.
+//   stack up (if needed) → fresh topics for this run → verifier + sink + HTTP gateway (HMAC
+//   signing, a random per-run key) → the agent over a generated sample stream → replayed /
+//   tampered / inconsistent / malformed extras → records submitted over HTTP (synchronous
+//   verdicts) → wait for every verdict → summary table → stop what the demo started.
 //
 //   npm run demo [-- --shards 6 --events-per-shard 8000 --window 1000 --inject 3 --timeout 120 --keep]
 //
@@ -18,7 +19,8 @@ import { Kafka, logLevel, Partitioners, type Admin } from 'kafkajs';
 import { verifyAuditDir } from '@flk/audit';
 import { createHmacSigner } from '@flk/pcs';
 import { createWireCodec, type WireCodec } from '@flk/registry';
-import { buildInjections, type RawMessage } from './inject.js';
+import { newTraceparent } from '@flk/kafka';
+import { buildHttpRecords, buildInjections, type RawMessage } from './inject.js';
 import { writeSample } from './make-sample.js';
 import { freePort, runCommand, sleep, startService, stopService, tail, waitReady, within } from './proc.js';
 import { checks, metricSum, percentile, tallyVerdicts, type InjectedKind, type VerdictView } from './tally.js';
@@ -35,6 +37,7 @@ const USAGE = `usage: npm run demo [-- options]
   --events-per-shard N   events per shard (default 8000)
   --window N             agent window = events per record (default 1000)
   --inject N             replayed, tampered, inconsistent and malformed extras, N of each (default 3)
+  --http N               records submitted over the HTTP gateway (default 12)
   --timeout S            seconds to wait for all verdicts (default 120)
   --keep                 keep verifier, sink, topics (and the stack) running after the summary until Ctrl-C`;
 
@@ -70,7 +73,7 @@ function runId(): string {
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(PCS_|AGENT_|VERIFIER_|SINK_|AUDIT_|METRICS_|REDIS_KEY_PREFIX$|HTTP_PORT$|HTTP_HOST$|DEDUP_TTL_SECONDS$|KAFKA_CLIENT_ID$|LOG_LEVEL$)/.test(k)) continue;
+    if (/^(PCS_|AGENT_|VERIFIER_|SINK_|AUDIT_|GATEWAY_|METRICS_|REDIS_KEY_PREFIX$|HTTP_PORT$|HTTP_HOST$|DEDUP_TTL_SECONDS$|KAFKA_CLIENT_ID$|LOG_LEVEL$)/.test(k)) continue;
     env[k] = v;
   }
   return { ...env, KAFKA_BROKERS: BROKERS, SCHEMA_REGISTRY_URL: REGISTRY, REDIS_URL: REDIS, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
@@ -101,6 +104,7 @@ async function main(): Promise<number> {
       'events-per-shard': { type: 'string' },
       window: { type: 'string' },
       inject: { type: 'string' },
+      http: { type: 'string' },
       timeout: { type: 'string' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -115,6 +119,7 @@ async function main(): Promise<number> {
   const eventsPerShard = int(values['events-per-shard'], 8000, 'events-per-shard', 1);
   const window = int(values.window, 1000, 'window', 1);
   const perKind = int(values.inject, 3, 'inject', 1);
+  const httpCount = int(values.http, 12, 'http', 0);
   const timeoutMs = int(values.timeout, 120, 'timeout', 5) * 1000;
   const keep = values.keep === true;
 
@@ -123,7 +128,7 @@ async function main(): Promise<number> {
   const runDir = join(ROOT, '.flk', 'demo', run);
   const auditDir = join(runDir, 'audit');
   mkdirSync(auditDir, { recursive: true });
-  const topics = { submitted: `demo.${run}.pcs.submitted`, verdicts: `demo.${run}.pcs.verdicts`, dlq: `demo.${run}.pcs.dlq` };
+  const topics = { submitted: `demo.${run}.pcs.submitted`, verdicts: `demo.${run}.pcs.verdicts`, dlq: `demo.${run}.pcs.dlq`, replies: `demo.${run}.pcs.replies` };
 
   // Everything started is undone in reverse order, also on Ctrl-C or a failure.
   const undo: { what: string; fn: () => Promise<string | void> }[] = [];
@@ -188,6 +193,8 @@ async function main(): Promise<number> {
         { topic: topics.submitted, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
         { topic: topics.verdicts, numPartitions: 6, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
         { topic: topics.dlq, numPartitions: 1, replicationFactor: 1 },
+        // The HTTP gateway's reply topic: the verifier writes a copy of each HTTP submission's verdict here.
+        { topic: topics.replies, numPartitions: 3, replicationFactor: 1 },
       ],
     });
     if (!keep) {
@@ -199,7 +206,7 @@ async function main(): Promise<number> {
         },
       });
     }
-    step(2, 'topics', `${topics.submitted} (6), ${topics.verdicts} (6, compacted), ${topics.dlq} (1)`);
+    step(2, 'topics', `${topics.submitted} (6), ${topics.verdicts} (6, compacted), ${topics.dlq} (1), ${topics.replies} (3)`);
 
     // 3. The sample stream, deterministic (fixed seed), with two bad lines mixed in.
     const sampleFile = join(runDir, 'sample-stream.jsonl');
@@ -215,7 +222,7 @@ async function main(): Promise<number> {
     const ringFile = join(runDir, 'keyring.json');
     writeFileSync(ringFile, JSON.stringify({ keys: [{ key_id: DEMO_KEY_ID, tenant_id: DEMO_TENANT, alg: 'hmac', secret_env: 'FLK_DEMO_ACME_KEY' }] }), { mode: 0o600 });
     const env = baseEnv();
-    const common = { ...env, PCS_SUBMITTED_TOPIC: topics.submitted, PCS_VERDICTS_TOPIC: topics.verdicts, PCS_DLQ_TOPIC: topics.dlq, LOG_LEVEL: 'info' };
+    const common = { ...env, PCS_SUBMITTED_TOPIC: topics.submitted, PCS_VERDICTS_TOPIC: topics.verdicts, PCS_DLQ_TOPIC: topics.dlq, PCS_REPLIES_TOPIC: topics.replies, LOG_LEVEL: 'info' };
     const [vPort, sPort] = [await freePort(9464), await freePort(9465)];
     const sinkPort = sPort === vPort ? await freePort(0) : sPort;
     const verifierUrl = `http://127.0.0.1:${vPort}`;
@@ -238,8 +245,21 @@ async function main(): Promise<number> {
       AUDIT_DIR: auditDir,
     }, join(runDir, 'sink.log'), ROOT);
     undo.push({ what: 'stop sink', fn: async () => `sink stopped (${await stopService(sink)})` });
-    await Promise.all([waitReady(verifier, `${verifierUrl}/ready`, 90_000), waitReady(sink, `${sinkUrl}/ready`, 90_000)]);
-    step(4, 'services', `verifier ${verifierUrl} (pid ${verifier.pid}), sink ${sinkUrl} (pid ${sink.pid}); contract v0.2, tenant ${DEMO_TENANT} signing with key ${DEMO_KEY_ID} (key ring ${rel(ringFile)})`);
+    const gwPort = await freePort(8080);
+    const gatewayUrl = `http://127.0.0.1:${gwPort}`;
+    const gateway = startService('gateway', 'apps/gateway/src/main.ts', {
+      ...common,
+      GATEWAY_PORT: String(gwPort),
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_GROUP_ID: `flk-demo-${run}-gateway`,
+      GATEWAY_REPLICA_ID: 'demo',
+      REDIS_KEY_PREFIX: `demo-${run}:`, // the verifier's store: GET /v1/pcs/... reads its verdicts
+      PCS_KEYRING_FILE: ringFile, // to know a submission's tenant for its rate-limit bucket
+      FLK_DEMO_ACME_KEY: key,
+    }, join(runDir, 'gateway.log'), ROOT);
+    undo.push({ what: 'stop gateway', fn: async () => `gateway stopped (${await stopService(gateway)})` });
+    await Promise.all([waitReady(verifier, `${verifierUrl}/ready`, 90_000), waitReady(sink, `${sinkUrl}/ready`, 90_000), waitReady(gateway, `${gatewayUrl}/ready`, 90_000)]);
+    step(4, 'services', `verifier ${verifierUrl} (pid ${verifier.pid}), sink ${sinkUrl} (pid ${sink.pid}), gateway ${gatewayUrl} (pid ${gateway.pid}); contract v0.2, tenant ${DEMO_TENANT} signing with key ${DEMO_KEY_ID} (key ring ${rel(ringFile)})`);
 
     // 5. The agent over the stream.
     const agentStarted = Date.now();
@@ -289,8 +309,22 @@ async function main(): Promise<number> {
     const kinds = { replay: perKind, tampered: perKind, inconsistent: perKind, malformed: perKind } as Record<InjectedKind, number>;
     step(6, 'inject', `${perKind} replayed, ${perKind} tampered (coh★ changed after signing), ${perKind} inconsistent (signed, D̂ misreported), ${perKind} malformed (garbage, wrong magic byte, truncated Avro)`);
 
+    // 6b. Records over HTTP, all at once: each response carries its verdict (or 202 + Location).
+    const httpRecords = buildHttpRecords({ n: httpCount, signer: createHmacSigner(key), tenantId: DEMO_TENANT, keyId: DEMO_KEY_ID, salt: run, now: () => new Date() });
+    const http = await Promise.all(
+      httpRecords.map(async (rec) => {
+        const t0 = performance.now();
+        const res = await fetch(`${gatewayUrl}/v1/pcs/submit`, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: newTraceparent() }, body: JSON.stringify(rec) });
+        const body = (await res.json().catch(() => ({}))) as { status?: string; reason?: string };
+        return { pcsId: rec.pcs_id, code: res.status, status: body.status ?? null, reason: body.reason ?? null, ms: performance.now() - t0 };
+      }),
+    );
+    const httpCodes = Object.entries(http.reduce<Record<number, number>>((a, h) => ((a[h.code] = (a[h.code] ?? 0) + 1), a), {})).map(([c, k]) => `${c} ×${k}`).join(', ');
+    const httpMs = http.map((h) => h.ms).sort((a, b) => a - b);
+    if (httpCount > 0) step(6, 'http', `${httpCount} records POSTed to ${gatewayUrl}/v1/pcs/submit: ${httpCodes}; p50 ${fmtMs(percentile(httpMs, 50))} (synchronous verdicts)`);
+
     // 7. Every verdict (read_committed), and the DLQ.
-    const expectedTotal = agent.published + injections.length;
+    const expectedTotal = agent.published + injections.length + http.filter((h) => h.code === 200 || h.code === 202).length;
     const waitStarted = Date.now();
     const { verdicts, dlq, appendedAt } = await collectVerdicts(kafka, codec, topics, expectedTotal, perKind, timeoutMs, `flk-demo-${run}-reader`);
     const complete = verdicts.length >= expectedTotal;
@@ -317,12 +351,19 @@ async function main(): Promise<number> {
     const busy = vMetrics ? (metricSum(vMetrics, 'flk_verifier_batch_seconds_sum') ?? 0) + (metricSum(vMetrics, 'flk_verifier_kafka_transaction_seconds_sum') ?? 0) : 0;
     const reasons = Object.entries(t.reasons).sort((a, b) => b[1] - a[1]).map(([r, k]) => `${r} ×${k}`).join(', ');
     const cs = checks(t, { injected, total: expectedTotal }, kinds, dlq);
+    if (httpCount > 0) {
+      // Each synchronous HTTP verdict (200/202 with a verdict body) is the one on the verdicts topic.
+      const onTopic = new Map(verdicts.filter((v) => !v.duplicate).map((v) => [v.pcs_id, v]));
+      const same = http.filter((h) => h.status === 'pending' || (onTopic.get(h.pcsId)?.status === h.status && onTopic.get(h.pcsId)?.reason === h.reason)).length;
+      cs.push({ ok: same === httpCount && http.every((h) => h.code === 200 || h.code === 202), text: `HTTP submissions answered with their ${topics.verdicts} verdict (${same}/${httpCount}; ${httpCodes})` });
+    }
 
     step(8, 'summary', '');
     const row = (label: string, value: string, note = '') => out(`  ${label.padEnd(26)} ${value.padStart(9)}  ${dim(note)}`);
     out(`  ${'─'.repeat(90)}`);
     row('published by the agent', n0(agent.published), `${shards} shards; sticky ${regimes.sticky}, mixed ${regimes.mixed}, non_sticky ${regimes.non_sticky}`);
     row('injected', n0(injections.length), `${perKind} replayed, ${perKind} tampered, ${perKind} inconsistent, ${perKind} malformed`);
+    if (httpCount > 0) row('submitted over HTTP', n0(httpCount), `gateway POST /v1/pcs/submit: ${httpCodes}; response p50 ${fmtMs(percentile(httpMs, 50))}, p95 ${fmtMs(percentile(httpMs, 95))}`);
     row('verdicts', n0(t.verdicts), complete ? 'one per submitted message' : `expected ${expectedTotal}`);
     row('  accepted', n0(t.accepted));
     row('  escalated', n0(t.escalated), reasonsOf(t.reasons, (r) => !r.startsWith('malformed:') && r !== 'signature'));
@@ -336,10 +377,10 @@ async function main(): Promise<number> {
     row('latency p95', fmtMs(percentile(t.latenciesMs, 95)));
     row('  verifier p50 / p95', `${fmtMs(percentile(t.verifierLatenciesMs, 50))} / ${fmtMs(percentile(t.verifierLatenciesMs, 95))}`, 'broker append → decided_at (the rest is the agent: windowing, outbox linger, produce)');
     out(`  ${'─'.repeat(90)}`);
-    out(`  metrics     ${verifierUrl}/metrics (verifier)   ${sinkUrl}/metrics (sink)` + dim(keep ? '' : '  — up while the demo runs; --keep keeps them'));
+    out(`  metrics     ${verifierUrl}/metrics (verifier)   ${sinkUrl}/metrics (sink)   ${gatewayUrl}/metrics (gateway)` + dim(keep ? '' : '  — up while the demo runs; --keep keeps them'));
     out(`  audit log   ${rel(auditDir)}  ${audit}`);
     out(dim(`              re-check any time: npm run -s flk -- audit verify ${rel(auditDir)}`));
-    out(`  logs        ${rel(runDir)}/{agent,verifier,sink}.log`);
+    out(`  logs        ${rel(runDir)}/{agent,verifier,sink,gateway}.log`);
     if (reasons) out(dim(`  reasons     ${reasons}`));
     for (const c of cs) out(`  ${c.ok ? green('✓') : red('✗')} ${c.text}`);
     const ok = complete && cs.every((c) => c.ok);

@@ -3,9 +3,8 @@
 // onto the audit entry. Spans go through @opentelemetry/api: a no-op unless the operator
 // registers an OpenTelemetry SDK (e.g. `node --import @opentelemetry/auto-instrumentations-node/register`),
 // in which case the span's own id becomes the parent id downstream.
-import { randomBytes } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, TraceFlags, type Span } from '@opentelemetry/api';
-import { isTraceparent } from '@flk/kafka';
+import { isTraceparent, newTraceparent } from '@flk/kafka';
 
 const tracer = trace.getTracer('flk-gateway');
 
@@ -13,11 +12,6 @@ export interface SubmitTrace {
   span: Span;
   /** The traceparent to put on the Kafka record and the response. */
   traceparent: string;
-}
-
-/** A fresh traceparent: random trace and parent ids, sampled. */
-export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
 /** Starts the server span of one request, child of the caller's traceparent when it is well formed. */

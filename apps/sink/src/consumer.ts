@@ -1,5 +1,5 @@
 import kafkajs, { type Consumer, type EachBatchPayload } from 'kafkajs';
-import { createKafkaClient, type KafkaClient, type KafkaClientOptions } from '@flk/kafka';
+import { createKafkaClient, headerValue, isTraceparent, TRACEPARENT_HEADER, type KafkaClient, type KafkaClientOptions } from '@flk/kafka';
 import type { Logger } from '@flk/pcs';
 import type { BatchControl, InBatch } from './processor.js';
 
@@ -18,6 +18,12 @@ export interface VerdictConsumerOptions {
   topic: string;
   sessionTimeoutMs: number;
   logger: Logger;
+}
+
+/** The record's W3C trace context (the verifier copies it onto each verdict), when well formed. */
+function traceparentOf(m: Pick<kafkajs.KafkaMessage, 'headers'>): string | null {
+  const v = headerValue({ headers: m.headers as Record<string, Buffer | string | undefined> }, TRACEPARENT_HEADER);
+  return isTraceparent(v) ? v : null;
 }
 
 export type ConsumerState = 'connecting' | 'unreachable' | 'joined' | 'rebalancing' | 'crashed' | 'stopped';
@@ -106,7 +112,7 @@ export function createVerdictConsumer(opts: VerdictConsumerOptions): VerdictCons
             {
               topic: batch.topic,
               partition: batch.partition,
-              messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value ?? null })),
+              messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value ?? null, traceparent: traceparentOf(m) })),
             },
             control,
           );

@@ -11,6 +11,8 @@ export interface InMessage {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** The message's well-formed W3C traceparent header, written onto its audit line. */
+  traceparent?: string | null;
 }
 
 export interface InBatch {
@@ -150,6 +152,7 @@ export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcesso
           key: keyText(m.key),
           verdict: decoded.ok ? decoded.value : null,
           error: decoded.ok ? null : decoded.reason,
+          traceparent: m.traceparent ?? null,
         });
         verdicts.push(decoded.ok ? decoded.value : null);
       }

@@ -134,6 +134,8 @@ Secret). Pair with flk.volumes / flk.volumeMounts, which mount the CA.
   value: {{ .Values.topics.verdicts | quote }}
 - name: PCS_DLQ_TOPIC
   value: {{ .Values.topics.dlq | quote }}
+- name: PCS_REPLIES_TOPIC
+  value: {{ .Values.topics.replies | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 {{- end -}}

@@ -26,3 +26,4 @@ export {
   type AgentErrorCode,
 } from './errors.js';
 export { splitLines } from './lines.js';
+export { isTraceparent, newTraceparent, TRACEPARENT_HEADER } from './trace.js';

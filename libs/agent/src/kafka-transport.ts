@@ -11,6 +11,7 @@ import { silentLogger, type Logger, type Pcs } from '@flk/pcs';
 import type { WireCodec } from '@flk/registry';
 import { PublishRejectedError, PublishUnavailableError } from './errors.js';
 import type { PcsTransport } from './outbox.js';
+import { isTraceparent, newTraceparent, TRACEPARENT_HEADER } from './trace.js';
 
 export interface KafkaTransportOptions {
   brokers: string[];
@@ -28,6 +29,12 @@ export interface KafkaTransportOptions {
   ackTimeoutMs?: number;
   /** kafkajs' own retries inside one send (default 3); the outbox's backoff comes on top. */
   clientRetries?: number;
+  /**
+   * The record's W3C traceparent header, e.g. from the caller's OpenTelemetry span
+   * (`propagation.inject`). Unset, or a value that is not a well-formed traceparent: a fresh one per
+   * record. Either way a record keeps its traceparent across the outbox's re-sends.
+   */
+  traceparent?: (rec: Pcs) => string | undefined;
   logger?: Logger;
 }
 
@@ -105,6 +112,17 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
   });
   let connected = false;
   let initialised = false;
+  // The outbox re-sends the same record objects after a failure: one trace per record, not per try.
+  const traces = new WeakMap<Pcs, string>();
+  const traceOf = (rec: Pcs): string => {
+    let tp = traces.get(rec);
+    if (tp === undefined) {
+      const given = opts.traceparent?.(rec);
+      tp = isTraceparent(given) ? given : newTraceparent();
+      traces.set(rec, tp);
+    }
+    return tp;
+  };
 
   async function ready(): Promise<void> {
     if (!initialised) {
@@ -132,7 +150,7 @@ export function createKafkaTransport(opts: KafkaTransportOptions): KafkaTranspor
       await ready();
       let messages;
       try {
-        messages = batch.map((rec) => ({ key: Buffer.from(rec.pcs_id, 'utf8'), value: opts.codec.encodePcs(rec) }));
+        messages = batch.map((rec) => ({ key: Buffer.from(rec.pcs_id, 'utf8'), value: opts.codec.encodePcs(rec), headers: { [TRACEPARENT_HEADER]: traceOf(rec) } }));
       } catch (err) {
         throw new PublishRejectedError(`encoding: ${(err as Error).message}`, { cause: err });
       }

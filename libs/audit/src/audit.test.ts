@@ -11,6 +11,7 @@ import {
   LOCK_FILE,
   openAuditLog,
   parseLine,
+  readAuditMerkleTree,
   readAuditTail,
   segmentName,
   sha256Hex,
@@ -55,6 +56,31 @@ describe('line format', () => {
     expect(sha256Hex(text.slice(0, cut) + '}')).toBe(JSON.parse(text).hash);
     const parsed = parseLine(line);
     expect(parsed.ok && parsed.line).toEqual({ seq: 5, prev: ZERO_HASH, ...JSON.parse(JSON.stringify(e)), hash: JSON.parse(text).hash });
+  });
+
+  test('traceparent: a member before the hash only when the message had one; old and new lines verify together, and the Merkle tree covers it', async () => {
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const plain = encodeLine(0, ZERO_HASH, entry(0, 1));
+    expect(encodeLine(0, ZERO_HASH, { ...entry(0, 1), traceparent: null })).toEqual(plain); // lines without one are byte-identical to the old format
+    expect(plain.toString('utf8')).not.toContain('traceparent');
+    const traced = encodeLine(1, sha256Hex(plain), { ...entry(0, 2), traceparent: tp });
+    expect(traced.toString('utf8')).toMatch(new RegExp(`"error":null,"traceparent":"${tp}","hash":"[0-9a-f]{64}"}$`));
+    const parsed = parseLine(traced);
+    expect(parsed.ok && parsed.line.traceparent).toBe(tp);
+    const forged = Buffer.from(traced.toString('utf8').replace(tp, tp.replace('4bf9', '4bf8')));
+    expect(parseLine(forged)).toMatchObject({ ok: false, reason: 'hash_mismatch' });
+
+    const dir = await freshDir();
+    const log = await openAuditLog({ dir });
+    await log.append([entry(0, 1), { ...entry(0, 2), traceparent: tp }, entry(1, 1)]);
+    await log.close();
+    expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 3 });
+    const tree = await readAuditMerkleTree(dir);
+    expect(tree.size).toBe(3);
+    const [{ bytes }] = (await readSegments(dir)) as [{ name: string; bytes: Buffer }];
+    const edited = bytes.toString('utf8').replace(tp, `${tp.slice(0, -2)}00`); // the sampled flag cleared
+    await writeFile(join(dir, segmentName(0)), edited);
+    expect(await verifyAuditDir(dir)).toMatchObject({ ok: false });
   });
 
   test('keys: UTF-8 text, or b64: when not valid UTF-8', () => {

@@ -3,8 +3,11 @@ import { createHash } from 'node:crypto';
 // The audit line format (docs/sink.md describes it for third-party verifiers). One line per
 // consumed message, UTF-8, terminated by "\n", no other whitespace:
 //
-//   {"seq":N,"prev":"<hex>","topic":"…","partition":P,"offset":"O","key":…,"verdict":{…}|null,"error":null|"…","hash":"<hex>"}
+//   {"seq":N,"prev":"<hex>","topic":"…","partition":P,"offset":"O","key":…,"verdict":{…}|null,"error":null|"…"[,"traceparent":"…"],"hash":"<hex>"}
 //
+// - `traceparent`: the W3C trace context the message carried (its `traceparent` header), only
+//   when it had a well-formed one. Lines written before the member existed simply lack it; the
+//   hash, chain and Merkle leaves are over the line's bytes, whatever its members, so they verify.
 // - `prev`: SHA-256 hex of the previous line's exact bytes (without its "\n"); 64 zeros for the
 //   very first line of the log. The chain continues across segment files.
 // - `hash`: SHA-256 hex of this line's "body": the line's bytes with the trailing
@@ -34,6 +37,8 @@ export interface AuditEntryInput {
   verdict: unknown;
   /** Why the message could not be decoded (e.g. `malformed:avro`), else null. */
   error: string | null;
+  /** The message's W3C `traceparent` header; absent (or null) writes no member. */
+  traceparent?: string | null;
 }
 
 /** One parsed line. */
@@ -84,6 +89,7 @@ export function encodeLine(seq: number, prev: string, e: AuditEntryInput): Buffe
     key: e.key,
     verdict: e.verdict === undefined ? null : e.verdict,
     error: e.error,
+    ...(typeof e.traceparent === 'string' ? { traceparent: e.traceparent } : {}),
   });
   const hash = sha256Hex(body);
   return Buffer.from(`${body.slice(0, -1)},"hash":"${hash}"}`, 'utf8');
@@ -117,6 +123,7 @@ export function parseLine(bytes: Buffer): { ok: true; line: AuditLine } | ({ ok:
   if (v.key !== null && typeof v.key !== 'string') return bad('key: expected a string or null');
   if (!('verdict' in v)) return bad('verdict: missing');
   if (v.error !== null && typeof v.error !== 'string') return bad('error: expected a string or null');
+  if ('traceparent' in v && typeof v.traceparent !== 'string') return bad('traceparent: expected a string when present');
   if (typeof v.hash !== 'string' || !HEX64.test(v.hash)) return bad('hash: expected 64 lowercase hex digits');
   // The hash must be the line's last member, byte for byte, and match the body's digest.
   const n = bytes.length;
@@ -144,6 +151,7 @@ export function parseLine(bytes: Buffer): { ok: true; line: AuditLine } | ({ ok:
       key: v.key as string | null,
       verdict: v.verdict,
       error: v.error as string | null,
+      ...(typeof v.traceparent === 'string' ? { traceparent: v.traceparent } : {}),
       hash: v.hash,
     },
   };

@@ -1,4 +1,5 @@
 // Record headers that cross apps: set by one process, copied by another. One name for each, here.
+import { randomBytes } from 'node:crypto';
 
 /** W3C trace context (https://www.w3.org/TR/trace-context/): copied from input to every output. */
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -21,4 +22,9 @@ export function isTraceparent(value: string | undefined): value is string {
   if (value === undefined || value.length !== 55) return false;
   const m = TRACEPARENT_PATTERN.exec(value);
   return m !== null && m[1] !== 'ff' && !/^0+$/.test(m[2]!) && !/^0+$/.test(m[3]!);
+}
+
+/** A fresh traceparent: random trace and parent ids, sampled (a submission that came without one). */
+export function newTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }

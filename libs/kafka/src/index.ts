@@ -26,4 +26,4 @@ export {
 } from './errors.js';
 export type { KafkaErrorCode } from './errors.js';
 export { describeTopicConfig, requireLogAppendTime, topicPartitions } from './topic-config.js';
-export { isTraceparent, REPLY_KEY_HEADER, REPLY_KEY_PATTERN, TRACEPARENT_HEADER } from './headers.js';
+export { isTraceparent, newTraceparent, REPLY_KEY_HEADER, REPLY_KEY_PATTERN, TRACEPARENT_HEADER } from './headers.js';

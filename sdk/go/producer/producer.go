@@ -262,7 +262,8 @@ func (p *Producer) Encode(rec *pcs.Pcs) ([]byte, error) {
 }
 
 // PublishAsync sends one record; done (optional) is called exactly once with its delivery report,
-// from a client goroutine. An error before sending (closed, invalid record) is reported through
+// from a client goroutine. The record carries the traceparent header of ctx (WithTraceparent), else
+// a fresh one (franz-go's own retries re-send the same record, header included). An error before sending (closed, invalid record) is reported through
 // done as well.
 func (p *Producer) PublishAsync(ctx context.Context, rec *pcs.Pcs, done func(Delivery)) {
 	if done == nil {
@@ -285,7 +286,8 @@ func (p *Producer) PublishAsync(ctx context.Context, rec *pcs.Pcs, done func(Del
 		done(d)
 		return
 	}
-	kr := &kgo.Record{Key: []byte(rec.PcsID), Value: value, Topic: p.cfg.Topic}
+	kr := &kgo.Record{Key: []byte(rec.PcsID), Value: value, Topic: p.cfg.Topic,
+		Headers: []kgo.RecordHeader{{Key: TraceparentHeader, Value: []byte(traceparentOf(ctx))}}}
 	p.client.Produce(ctx, kr, func(r *kgo.Record, err error) {
 		d.Partition, d.Offset, d.Timestamp = r.Partition, r.Offset, r.Timestamp
 		if err != nil {

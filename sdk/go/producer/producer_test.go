@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,6 +116,9 @@ func TestPublishAndReadBack(t *testing.T) {
 		if string(got.Key) != recs[i].PcsID {
 			t.Errorf("key %q", got.Key)
 		}
+		if tp := headerOf(got, TraceparentHeader); !IsTraceparent(tp) {
+			t.Errorf("record %d: traceparent header %q, want a fresh well-formed one", i, tp)
+		}
 		if got.Value[0] != 0 || int(binary.BigEndian.Uint32(got.Value[1:5])) != p.SchemaID() {
 			t.Fatalf("wire header % x", got.Value[:5])
 		}
@@ -150,6 +154,50 @@ func TestPublishAndReadBack(t *testing.T) {
 			t.Errorf("verdict of record %d: %s %v", i, v.JSON(), err)
 		}
 	}
+}
+
+func TestTraceparentFromTheContext(t *testing.T) {
+	cfg := stackConfig(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(ctx)
+	signer, _ := pcs.CreateHmacSigner("sdk-go-test-key")
+	const tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	epoch := time.Now().UnixNano()%1_000_000_000 + 7
+	traced := p.Publish(WithTraceparent(ctx, tp), buildRecord(t, pcs.PcsVersion, signer, epoch))
+	bad := p.Publish(WithTraceparent(ctx, "00-zz"), buildRecord(t, pcs.PcsVersion, signer, epoch+1))
+	if traced.Err != nil || bad.Err != nil {
+		t.Fatal(traced.Err, bad.Err)
+	}
+	consumer, err := kgo.NewClient(kgo.SeedBrokers(cfg.Brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	if got := headerOf(readAt(t, ctx, consumer, traced), TraceparentHeader); got != tp {
+		t.Errorf("traceparent %q, want the context's %q", got, tp)
+	}
+	if got := headerOf(readAt(t, ctx, consumer, bad), TraceparentHeader); !IsTraceparent(got) || got == tp {
+		t.Errorf("a malformed context value must give a fresh traceparent, got %q", got)
+	}
+	for _, v := range []string{"00-00000000000000000000000000000000-00f067aa0ba902b7-01", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", strings.ToUpper(tp), tp + "-x"} {
+		if IsTraceparent(v) {
+			t.Errorf("IsTraceparent(%q) = true", v)
+		}
+	}
+}
+
+func headerOf(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
 }
 
 func readAt(t *testing.T, ctx context.Context, cl *kgo.Client, d Delivery) *kgo.Record {

@@ -21,6 +21,7 @@ from conftest import VECTORS
 from flk_pcs.agent import RetryPolicy
 from flk_pcs.producer import PcsProducer, ProducerConfig
 from flk_pcs.registry import RegistryClient, WireCodec
+from flk_pcs.tracecontext import is_traceparent, new_traceparent
 
 BROKERS = os.environ.get("KAFKA_BROKERS", "127.0.0.1:9092")
 REGISTRY = os.environ.get("SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081")
@@ -119,6 +120,10 @@ def test_publish_read_back_decode_and_verify(topic: str, tmp_path: Path) -> None
 
     msgs = consume_all(topic, len(recs))
     assert len(msgs) == len(recs), "every record exactly once"
+    # Trace context: a fresh, well-formed traceparent header per record.
+    traces = [dict(m.headers() or []).get("traceparent", b"").decode() for m in msgs]
+    assert all(is_traceparent(t) for t in traces), traces[:3]
+    assert len({t.split("-")[1] for t in traces}) == len(recs)
     codec = WireCodec(registry, f"{topic}-value")
     by_id = {r["pcs_id"]: r for r in recs}
     tenants = pcs.create_tenant_key_ring([
@@ -276,3 +281,18 @@ def test_broker_coming_up_late_gets_each_record_exactly_once(topic: str) -> None
     ids = {r["pcs_id"] for r in recs}
     msgs = [m for m in consume_all(topic, 0, timeout_s=15) if m.key().decode() in ids]
     assert sorted(m.key().decode() for m in msgs) == sorted(ids), "each record exactly once on the topic"
+
+
+def test_traceparent_from_the_caller(topic: str) -> None:
+    tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    recs = [build(500 + i, "0.2", "hmac") for i in range(2)]
+    given = {recs[0]["pcs_id"]: tp, recs[1]["pcs_id"]: "00-not-a-traceparent"}
+    cfg = ProducerConfig(brokers=BROKERS, registry_url=REGISTRY, topic=topic)
+    with PcsProducer(cfg, traceparent=lambda r: given[r["pcs_id"]]) as p:
+        assert all(r.delivered for r in p.publish(recs))
+    got = {m.key().decode(): dict(m.headers() or [])["traceparent"].decode() for m in consume_all(topic, 2)}
+    assert got[recs[0]["pcs_id"]] == tp
+    assert is_traceparent(got[recs[1]["pcs_id"]]) and got[recs[1]["pcs_id"]] != tp  # malformed: a fresh one
+    assert not is_traceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    assert not is_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01")
+    assert is_traceparent(new_traceparent())

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 from .agent import AgentOptions, AgentSummary, DeliveryReport, Outbox, RetryPolicy, SendResult, run_agent, split_lines
 from .errors import FlkError, FlkPcsError, PCS_ERROR_CODES, publish_rejected, publish_unavailable
 from .registry import RegistryClient, WireCodec
+from .tracecontext import TRACEPARENT_HEADER, is_traceparent, new_traceparent
 from .validate import Pcs, validate_pcs
 
 log = logging.getLogger("flk_pcs.producer")
@@ -184,10 +185,17 @@ def classify_kafka_error(err: Any, what: str) -> FlkError:
 
 class KafkaTransport:
     """The outbox's transport: one idempotent confluent-kafka Producer for its whole life (its
-    producer id and sequence numbers make librdkafka's re-sends write once)."""
+    producer id and sequence numbers make librdkafka's re-sends write once).
 
-    def __init__(self, config: ProducerConfig, codec: Optional[WireCodec] = None) -> None:
+    Every record carries a ``traceparent`` header: ``traceparent(record)`` when given and well
+    formed (e.g. from the caller's OpenTelemetry span via ``propagate.inject``), else a fresh one;
+    the outbox's re-sends of a record keep the one it was first sent with."""
+
+    def __init__(self, config: ProducerConfig, codec: Optional[WireCodec] = None,
+                 traceparent: Optional[Callable[[Pcs], Optional[str]]] = None) -> None:
         self.config = config
+        self._traceparent = traceparent
+        self._traces: dict[str, str] = {}  # pcs_id -> traceparent, until the record is delivered
         self.codec = codec or WireCodec(RegistryClient(config.registry_url), config.value_subject, config.schema_policy)
         ck = _confluent()
         try:
@@ -199,6 +207,14 @@ class KafkaTransport:
     @staticmethod
     def _on_error(err: Any) -> None:
         log.warning("kafka: %s", err.str() if hasattr(err, "str") else err)
+
+    def _trace_of(self, rec: Pcs) -> str:
+        tp = self._traces.get(rec["pcs_id"])
+        if tp is None:
+            given = self._traceparent(rec) if self._traceparent is not None else None
+            tp = given if given is not None and is_traceparent(given) else new_traceparent()
+            self._traces[rec["pcs_id"]] = tp
+        return tp
 
     def send(self, batch: Sequence[Pcs]) -> list[SendResult]:
         schema_id = self.codec.init()  # raises FlkPublishError (registry) for the whole batch
@@ -216,6 +232,7 @@ class KafkaTransport:
                 if err is not None:
                     results[i] = SendResult(False, error=classify_kafka_error(err, f"kafka produce to {self.config.topic}"))
                 else:
+                    self._traces.pop(batch[i]["pcs_id"], None)
                     results[i] = SendResult(True, topic=msg.topic(), partition=msg.partition(), offset=msg.offset(), schema_id=schema_id)
 
             return on_delivery
@@ -225,7 +242,8 @@ class KafkaTransport:
                 continue
             while True:
                 try:
-                    self._producer.produce(self.config.topic, key=rec["pcs_id"].encode("utf-8"), value=value, on_delivery=callback(i))
+                    self._producer.produce(self.config.topic, key=rec["pcs_id"].encode("utf-8"), value=value, on_delivery=callback(i),
+                                           headers=[(TRACEPARENT_HEADER, self._trace_of(rec).encode("ascii"))])
                     break
                 except BufferError:
                     self._producer.poll(0.1)  # local queue full: let deliveries drain
@@ -260,9 +278,10 @@ class PcsProducer:
         on_delivery: Optional[Callable[[DeliveryReport], None]] = None,
         transport: Any = None,
         sleep: Callable[[float], None] = time.sleep,
+        traceparent: Optional[Callable[[Pcs], Optional[str]]] = None,
     ) -> None:
         self.config = config or ProducerConfig()
-        self.transport = transport if transport is not None else KafkaTransport(self.config)
+        self.transport = transport if transport is not None else KafkaTransport(self.config, traceparent=traceparent)
         self.on_delivery = on_delivery
         self._sleep = sleep
 
