@@ -197,7 +197,7 @@ readinessProbe:
   failureThreshold: 3
 {{- end -}}
 
-{{/* How the verifier reaches Redis: REDIS_URL (standalone) or the sentinels (docs/redis-ha.md). */}}
+{{/* How the verifier and the gateway reach Redis: REDIS_URL (standalone) or the sentinels (docs/redis-ha.md). */}}
 {{- define "flk.redisEnv" -}}
 {{- $r := .Values.redis -}}
 {{- if $r.auth.enabled }}
