@@ -36,7 +36,9 @@ export {
   verifyCheckpointNote,
 } from './checkpoint.js';
 export type { Checkpoint, NoteSignerKey, NoteVerifierKey, OpenedNote, ParsedCheckpoint, VerifiedCheckpoint } from './checkpoint.js';
-export { forEachAuditLine, matchCheckpoint, readAuditMerkleTree } from './transparency.js';
+export { auditLinesSync, forEachAuditLine, matchCheckpoint, readAuditMerkleTree } from './transparency.js';
 export type { AuditMerkleTree, CheckpointMatch } from './transparency.js';
 export { checkProofJson, consistencyProof, inclusionProof } from './proofs.js';
 export type { ConsistencyProofJson, InclusionProofJson, ProofCheck } from './proofs.js';
+export { openStoredTree, syncTreeFiles, TREE_DIR } from './tree-store.js';
+export type { StoredTree, TreeStore, TreeSyncResult } from './tree-store.js';
