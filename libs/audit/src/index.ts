@@ -9,7 +9,7 @@ export type { AuditBreakReason, AuditVerifyResult } from './verify.js';
 export { encodeLine, parseLine, keyText, segmentName, segmentFirstSeq, sha256Hex, ZERO_HASH, SEGMENT_PATTERN } from './format.js';
 export type { AuditEntryInput, AuditLine } from './format.js';
 export { LOCK_FILE } from './lock.js';
-export { AUDIT_ERROR_CODES, AuditCorruptError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
+export { AUDIT_ERROR_CODES, AuditCheckpointMismatchError, AuditCorruptError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
 export {
   concatBytes,
@@ -40,5 +40,7 @@ export { auditLinesSync, forEachAuditLine, matchCheckpoint, readAuditMerkleTree 
 export type { AuditMerkleTree, CheckpointMatch } from './transparency.js';
 export { checkProofJson, consistencyProof, inclusionProof } from './proofs.js';
 export type { ConsistencyProofJson, InclusionProofJson, ProofCheck } from './proofs.js';
-export { openStoredTree, syncTreeFiles, TREE_DIR } from './tree-store.js';
-export type { StoredTree, TreeStore, TreeSyncResult } from './tree-store.js';
+export { openAuditTree, openStoredTree, syncTreeFiles, TREE_DIR } from './tree-store.js';
+export type { OpenedAuditTree, StoredTree, TreeStore, TreeSyncResult } from './tree-store.js';
+export { createCheckpointer, signCheckpoint } from './checkpointer.js';
+export type { Checkpointer, CheckpointerEvent, CheckpointerOptions, CheckpointTree, SignedCheckpoint } from './checkpointer.js';

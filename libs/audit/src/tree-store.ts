@@ -1,6 +1,10 @@
-import { closeSync, ftruncateSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { HASH_SIZE, MerkleReader, type MerkleHasher, type NodeSource, rfc6962Hasher } from './merkle.js';
+import { AuditLockedError } from './errors.js';
+import { segmentFirstSeq, splitLines } from './format.js';
+import { acquireLock, type DirLock } from './lock.js';
+import { HASH_SIZE, memoryNodes, MerkleReader, type MerkleHasher, type NodeSource, rfc6962Hasher } from './merkle.js';
+import { auditLinesSync } from './transparency.js';
 
 // The audit log's stored subtree hashes (docs/audit.md), kept next to the segments so that a root
 // or a proof reads O(log n) of them instead of rescanning the log:
@@ -269,4 +273,64 @@ function makeStore(ensureLevel: (level: number) => Level, levels: Level[], front
       levels.length = 0;
     },
   };
+}
+
+export interface OpenedAuditTree {
+  /** Leaves = complete lines in the log. */
+  size: number;
+  nodes: NodeSource;
+  /**
+   * stored: the stored hashes, their last leaf checked against the log's last line (no rescan);
+   * rebuilt: they were missing or behind, and were rebuilt from the log (no writer held the lock);
+   * scanned: rebuilt in memory only (a live writer holds the directory).
+   */
+  source: 'stored' | 'rebuilt' | 'scanned';
+  close(): void;
+}
+
+/** The newest segment's last complete line and the log's size, from that segment alone. */
+function logEnd(auditDir: string): { size: number; last: Buffer | null } {
+  let names: string[];
+  try {
+    names = readdirSync(auditDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { size: 0, last: null };
+    throw err;
+  }
+  const segments = names.filter((n) => segmentFirstSeq(n) !== null).sort((a, b) => segmentFirstSeq(a)! - segmentFirstSeq(b)!);
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const { lines } = splitLines(readFileSync(join(auditDir, segments[i]!)));
+    if (lines.length > 0) return { size: segmentFirstSeq(segments[i]!)! + lines.length, last: lines[lines.length - 1]! };
+  }
+  return { size: 0, last: null };
+}
+
+/**
+ * The audit directory's tree for proofs, without a rescan when the stored hashes are there: their
+ * leaf for the log's last line must equal that line's hash (a quick check; `flk audit verify`
+ * checks everything). Otherwise rebuilt from the log: into the store when no writer holds the
+ * directory, else in memory.
+ */
+export async function openAuditTree(auditDir: string, hasher: MerkleHasher = rfc6962Hasher()): Promise<OpenedAuditTree> {
+  const end = logEnd(auditDir);
+  const stored = openStoredTree(auditDir);
+  if (stored !== null) {
+    const fits = end.last === null || (stored.size >= end.size && Buffer.from(stored.node(0, end.size - 1)).equals(Buffer.from(hasher.leaf(end.last))));
+    if (fits) return { size: end.size, nodes: stored, source: 'stored', close: () => stored.close() };
+    stored.close();
+  }
+  let lock: DirLock;
+  try {
+    lock = await acquireLock(auditDir, () => undefined);
+  } catch (err) {
+    if (!(err instanceof AuditLockedError)) throw err;
+    const leaves = [...auditLinesSync(auditDir)].map((l) => hasher.leaf(l));
+    return { size: leaves.length, nodes: memoryNodes(leaves, hasher), source: 'scanned', close: () => undefined };
+  }
+  try {
+    const { store } = syncTreeFiles(auditDir, auditLinesSync(auditDir), hasher);
+    return { size: store.size, nodes: store, source: 'rebuilt', close: () => store.close() };
+  } finally {
+    await lock.release();
+  }
 }
