@@ -127,7 +127,7 @@ describe('flk audit checkpoint / prove / verify-proof / find', () => {
     // Stored hashes that do not end at the log's last line (here: a wrong last leaf) are not used.
     const level0 = join(dir, 'tree', 'level-00.hashes');
     const hashes = await readFile(level0);
-    hashes[20 * 32] ^= 1;
+    hashes[20 * 32]! ^= 1;
     await writeFile(level0, hashes);
     const log = await openAuditLog({ dir }); // a live writer (it repairs them on open: damage them again)
     try {
