@@ -6,7 +6,7 @@ import { createWireCodec } from '@flk/registry';
 import type { SinkConfig } from './config.js';
 import { type ConsumerState, createVerdictConsumer, isKafkaError, type VerdictConsumerHandlers } from './consumer.js';
 import { createSinkMetrics, verdictFacts } from './metrics.js';
-import { auditRoutes, type AuditApiSource } from './audit-api.js';
+import { AUDIT_PATHS, auditRoutes, type AuditApiSource } from './audit-api.js';
 import { checkAgainstCheckpoint, createCheckpointChannel } from './checkpoints.js';
 import { createBatchProcessor, planSeeks, type SinkEvent } from './processor.js';
 
@@ -49,7 +49,7 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
     metrics: metrics.registry,
     basicAuth: config.metricsAuth,
     routes: {
-      paths: auditRoutes({ tree: { size: 0, node: () => new Uint8Array() }, latest: () => undefined, checkpoints: false }).paths,
+      paths: AUDIT_PATHS,
       handle: (path, q) => (api.source ? auditRoutes(api.source).handle(path, q) : Promise.resolve({ status: 503, body: '{"error":"audit_not_open","message":"the audit log is not open yet"}', contentType: 'application/json' })),
     },
     readiness: () => ({

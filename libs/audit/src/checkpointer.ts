@@ -79,6 +79,8 @@ export function createCheckpointer(opts: CheckpointerOptions): Checkpointer {
     inFlight = p.then(() => {
       inFlight = null;
       if (wanted && opts.tree.size > covered) return run();
+      // Entries not covered (a failed publish, or they came meanwhile): the interval takes them.
+      arm();
       return undefined;
     });
     return inFlight;
@@ -90,7 +92,7 @@ export function createCheckpointer(opts: CheckpointerOptions): Checkpointer {
     else void run();
   };
 
-  const arm = () => {
+  function arm(): void {
     if (stopped || timer !== null || opts.tree.size <= covered) return;
     timer = setTimeout(() => {
       timer = null;
@@ -98,7 +100,7 @@ export function createCheckpointer(opts: CheckpointerOptions): Checkpointer {
       arm();
     }, opts.intervalMs);
     timer.unref();
-  };
+  }
 
   return {
     appended() {
