@@ -4,8 +4,8 @@
 //
 // Knobs (environment):
 //   FLK_BENCH_AUDIT_N=1000000        entries of the proof log
-//   FLK_BENCH_AUDIT_APPEND_N=60000   entries per append round
-//   FLK_BENCH_AUDIT_ROUNDS=3         append rounds per mode (off/on interleaved)
+//   FLK_BENCH_AUDIT_APPEND_N=30000   entries per append round
+//   FLK_BENCH_AUDIT_ROUNDS=5         append rounds per mode (off/on interleaved; medians compared)
 //   FLK_BENCH_AUDIT_BATCH=100        entries per append (one fsync each), like a consumed batch
 //   FLK_BENCH_AUDIT_KAFKA=0          sign checkpoints but do not publish them (no Kafka needed)
 //   AUDIT_CHECKPOINT_EVERY=1000, AUDIT_CHECKPOINT_INTERVAL_MS=10000 (the sink's defaults)
@@ -229,8 +229,8 @@ async function main(): Promise<void> {
   try {
     const r = await runAuditBench({
       n: num('FLK_BENCH_AUDIT_N', 1_000_000),
-      appendN: num('FLK_BENCH_AUDIT_APPEND_N', 60_000),
-      rounds: num('FLK_BENCH_AUDIT_ROUNDS', 3),
+      appendN: num('FLK_BENCH_AUDIT_APPEND_N', 30_000),
+      rounds: num('FLK_BENCH_AUDIT_ROUNDS', 5),
       batch: num('FLK_BENCH_AUDIT_BATCH', 100),
       every: num('AUDIT_CHECKPOINT_EVERY', 1000),
       intervalMs: num('AUDIT_CHECKPOINT_INTERVAL_MS', 10_000),

@@ -1,7 +1,7 @@
 import { closeSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLockedError } from './errors.js';
-import { segmentFirstSeq, splitLines } from './format.js';
+import { linePosition, segmentFirstSeq, splitLines } from './format.js';
 import { acquireLock, type DirLock } from './lock.js';
 import { HASH_SIZE, memoryNodes, MerkleReader, type MerkleHasher, type NodeSource, rfc6962Hasher } from './merkle.js';
 import { auditLinesSync } from './transparency.js';
@@ -288,7 +288,11 @@ export interface OpenedAuditTree {
   close(): void;
 }
 
-/** The newest segment's last complete line and the log's size, from that segment alone. */
+/**
+ * The log's size and last complete line from the newest segment's tail only: size = the last
+ * line's seq + 1 (the writer's fixed prefix); the whole segment is counted only when that line
+ * cannot be read that way.
+ */
 function logEnd(auditDir: string): { size: number; last: Buffer | null } {
   let names: string[];
   try {
@@ -299,8 +303,28 @@ function logEnd(auditDir: string): { size: number; last: Buffer | null } {
   }
   const segments = names.filter((n) => segmentFirstSeq(n) !== null).sort((a, b) => segmentFirstSeq(a)! - segmentFirstSeq(b)!);
   for (let i = segments.length - 1; i >= 0; i--) {
-    const { lines } = splitLines(readFileSync(join(auditDir, segments[i]!)));
-    if (lines.length > 0) return { size: segmentFirstSeq(segments[i]!)! + lines.length, last: lines[lines.length - 1]! };
+    const path = join(auditDir, segments[i]!);
+    const fd = openSync(path, 'r');
+    try {
+      const bytes = fstatSync(fd).size;
+      for (let window = 64 * 1024; ; window *= 4) {
+        const start = Math.max(0, bytes - window);
+        const buf = Buffer.alloc(bytes - start);
+        readSync(fd, buf, 0, buf.length, start);
+        const end = buf.lastIndexOf(0x0a);
+        const begin = end < 0 ? -1 : buf.lastIndexOf(0x0a, end - 1);
+        if (end >= 0 && (begin >= 0 || start === 0)) {
+          const last = buf.subarray(begin + 1, end);
+          const pos = linePosition(last);
+          if (pos !== null) return { size: pos.seq + 1, last };
+          const { lines } = splitLines(readFileSync(path));
+          return { size: segmentFirstSeq(segments[i]!)! + lines.length, last };
+        }
+        if (end < 0 && start === 0) break; // no complete line in this segment
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
   return { size: 0, last: null };
 }
