@@ -4,15 +4,15 @@
 //
 // Knobs (environment):
 //   FLK_BENCH_AUDIT_N=1000000        entries of the proof log
-//   FLK_BENCH_AUDIT_APPEND_N=30000   entries per append round
-//   FLK_BENCH_AUDIT_ROUNDS=5         append rounds per mode (off/on interleaved; medians compared)
+//   FLK_BENCH_AUDIT_APPEND_N=10000   entries per append round
+//   FLK_BENCH_AUDIT_ROUNDS=9         rounds; each runs off and on back to back (order alternating), ratio = median of on/off
 //   FLK_BENCH_AUDIT_BATCH=100        entries per append (one fsync each), like a consumed batch
 //   FLK_BENCH_AUDIT_KAFKA=0          sign checkpoints but do not publish them (no Kafka needed)
 //   AUDIT_CHECKPOINT_EVERY=1000, AUDIT_CHECKPOINT_INTERVAL_MS=10000 (the sink's defaults)
 // Kafka: KAFKA_BROKERS (default 127.0.0.1:9092); checkpoints go to a fresh compacted topic, deleted after.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -58,10 +58,13 @@ export interface AuditBenchResult {
   writeSeconds: number;
   openTreeMs: number;
   treeSource: string;
+  /** openAuditLog on the big log: the sink's start-up, which checks every stored hash against the log. */
+  openLogMs: number;
   proofs: ProofFigures[];
   cliMs?: number;
   cliStats?: Record<string, unknown>;
-  append: { off: number[]; on: number[]; offMedian: number; onMedian: number; ratio: number; checkpoints: number };
+  /** ratio: the median over rounds of on/off within a round (the two modes run back to back, so a busy machine hits both). */
+  append: { off: number[]; on: number[]; offMedian: number; onMedian: number; ratios: number[]; ratio: number; checkpoints: number; loadavg: [number, number] };
 }
 
 /** A verdict-sized entry (about 280 bytes a line, like the sink's). */
@@ -158,6 +161,9 @@ export async function runAuditBench(o: AuditBenchOptions): Promise<AuditBenchRes
     }
     const treeSource = tree.source;
     tree.close();
+    const o0 = performance.now();
+    await (await openAuditLog({ dir })).close();
+    const openLogMs = performance.now() - o0;
 
     let cliMs: number | undefined;
     let cliStats: Record<string, unknown> | undefined;
@@ -174,6 +180,7 @@ export async function runAuditBench(o: AuditBenchOptions): Promise<AuditBenchRes
     const off: number[] = [];
     const on: number[] = [];
     let checkpoints = 0;
+    const load0 = loadavg()[0]!;
     for (let r = 0; r < o.rounds; r++) {
       // Interleaved, each on a fresh log, so that drift of the machine hits both modes alike.
       for (const mode of r % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
@@ -188,9 +195,9 @@ export async function runAuditBench(o: AuditBenchOptions): Promise<AuditBenchRes
         }
       }
     }
-    const offMedian = median(off);
-    const onMedian = median(on);
-    return { n: o.n, writeSeconds, openTreeMs, treeSource, proofs, ...(cliMs !== undefined ? { cliMs, cliStats } : {}), append: { off, on, offMedian, onMedian, ratio: onMedian / offMedian, checkpoints } };
+    const ratios = on.map((x, i) => x / off[i]!);
+    const append = { off, on, offMedian: median(off), onMedian: median(on), ratios, ratio: median(ratios), checkpoints, loadavg: [load0, loadavg()[0]!] as [number, number] };
+    return { n: o.n, writeSeconds, openTreeMs, treeSource, openLogMs, proofs, ...(cliMs !== undefined ? { cliMs, cliStats } : {}), append };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -202,10 +209,12 @@ export function printAuditBench(r: AuditBenchResult, print: (line: string) => vo
   print(`open tree: ${r.openTreeMs.toFixed(1)} ms (${r.treeSource} subtree hashes, no rescan of the log)`);
   print('proof                                          path  hashes  stored reads      time');
   for (const p of r.proofs) print(`${`${p.kind} ${p.args}`.padEnd(46)} ${String(p.pathLength).padStart(5)} ${String(p.hashes).padStart(7)} ${String(p.storedReads).padStart(13)} ${p.ms.toFixed(3).padStart(8)} ms`);
+  print(`sink start-up (openAuditLog: tail, lock, every stored hash checked against the log): ${(r.openLogMs / 1000).toFixed(1)} s`);
   if (r.cliMs !== undefined) print(`flk audit prove --index (a process, node start-up included): ${Math.round(r.cliMs)} ms; --stats ${JSON.stringify(r.cliStats)}`);
   const a = r.append;
   print(`sink append path, entries/s: checkpoints off ${a.off.map(Math.round).join(', ')} (median ${Math.round(a.offMedian)}); on ${a.on.map(Math.round).join(', ')} (median ${Math.round(a.onMedian)}); ${a.checkpoints} checkpoints`);
-  print(`ratio on/off: ${a.ratio.toFixed(3)}`);
+  print(`per-round ratio on/off: ${a.ratios.map((x) => x.toFixed(3)).join(', ')}`);
+  print(`ratio on/off: ${a.ratio.toFixed(3)} (median of the per-round ratios; load average ${a.loadavg[0].toFixed(1)} -> ${a.loadavg[1].toFixed(1)} on ${cpus().length} cores)`);
 }
 
 async function main(): Promise<void> {
@@ -229,8 +238,8 @@ async function main(): Promise<void> {
   try {
     const r = await runAuditBench({
       n: num('FLK_BENCH_AUDIT_N', 1_000_000),
-      appendN: num('FLK_BENCH_AUDIT_APPEND_N', 30_000),
-      rounds: num('FLK_BENCH_AUDIT_ROUNDS', 5),
+      appendN: num('FLK_BENCH_AUDIT_APPEND_N', 10_000),
+      rounds: num('FLK_BENCH_AUDIT_ROUNDS', 9),
       batch: num('FLK_BENCH_AUDIT_BATCH', 100),
       every: num('AUDIT_CHECKPOINT_EVERY', 1000),
       intervalMs: num('AUDIT_CHECKPOINT_INTERVAL_MS', 10_000),
