@@ -50,6 +50,14 @@ const TOPICS = [
     configs: { 'cleanup.policy': 'delete', 'retention.ms': String(intEnv('PCS_REPLIES_RETENTION_MS', 60 * 60 * 1000)) },
   },
   {
+    // The sink's signed audit checkpoints (docs/audit.md), keyed by the checkpoint's origin:
+    // compaction keeps the newest checkpoint of each audit log forever; a restarted sink reads it
+    // back and refuses a log that does not extend it.
+    topic: 'pcs.audit.checkpoints',
+    numPartitions: 1,
+    configs: { 'cleanup.policy': 'compact' },
+  },
+  {
     // Schema registry storage (apps/schema-registry), as Confluent's: compacted, one partition.
     topic: '_schemas',
     numPartitions: 1,

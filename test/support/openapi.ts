@@ -21,8 +21,9 @@ export interface OpenApiValidator {
   request(method: string, path: string, body: unknown): void;
 }
 
-export function loadOpenApi(): OpenApiValidator {
-  const spec = YAML.parse(readFileSync(SPEC_PATH, 'utf8')) as Spec;
+/** `specPath`: another API's document (the sink's schemas/sink-audit-openapi.yaml). */
+export function loadOpenApi(specPath: string = SPEC_PATH): OpenApiValidator {
+  const spec = YAML.parse(readFileSync(specPath, 'utf8')) as Spec;
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   // The whole document is one schema resource, so '#/components/...' references resolve in it.
   ajv.addSchema({ $id: 'gateway', ...spec } as object);

@@ -112,6 +112,34 @@ describe('flk audit checkpoint / prove / verify-proof / find', () => {
     expect(JSON.parse(bad.lines[0]!)).toMatchObject({ ok: false, kind: 'inclusion' });
   });
 
+  test('prove reads the stored subtree hashes (no rescan); missing ones are rebuilt, or built in memory while a writer holds the log', async () => {
+    const dir = await auditDir(21, 1024);
+    const lines = await logLines(dir);
+    const run = async () => {
+      const r = await runCli(['audit', 'prove', dir, '--index', '9', '--stats']);
+      expect(JSON.parse(r.lines[0]!)).toMatchObject({ leaf_index: 9, tree_size: 21, root_hash: mth(lines).toString('hex') });
+      return JSON.parse(r.errors[0]!).tree as string;
+    };
+    expect(await run()).toBe('stored');
+    await rm(join(dir, 'tree'), { recursive: true });
+    expect(await run()).toBe('rebuilt');
+    expect(await run()).toBe('stored');
+    // Stored hashes that do not end at the log's last line (here: a wrong last leaf) are not used.
+    const level0 = join(dir, 'tree', 'level-00.hashes');
+    const hashes = await readFile(level0);
+    hashes[20 * 32]! ^= 1;
+    await writeFile(level0, hashes);
+    const log = await openAuditLog({ dir }); // a live writer (it repairs them on open: damage them again)
+    try {
+      await writeFile(level0, hashes);
+      expect(await run()).toBe('scanned');
+    } finally {
+      await log.close();
+    }
+    expect(await run()).toBe('rebuilt'); // no writer now: repaired in place
+    expect(await run()).toBe('stored');
+  });
+
   test('prove --from --to: a consistency proof that verify-proof accepts, and rejects when edited', async () => {
     const dir = await auditDir(13);
     const lines = await logLines(dir);

@@ -127,4 +127,87 @@ describe('flk audit verify', () => {
       expect((await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env: {} })).code).toBe(2);
     });
   });
+  describe('tampering, exhaustively (every line of a 3-segment log, with a signed checkpoint)', () => {
+    const { signer, verifier } = generateNoteKey('flk.test/tamper');
+    const env = { AUDIT_CHECKPOINT_KEY: signer, AUDIT_CHECKPOINT_VKEY: verifier };
+    const N = 14;
+
+    async function setup(): Promise<{ dir: string; cp: string; segments: Array<{ path: string; bytes: Buffer }> }> {
+      const dir = await mkdtemp(join(tmpdir(), 'flk-cli-tamper-'));
+      dirs.push(dir);
+      const log = await openAuditLog({ dir, segmentMaxBytes: 4096 });
+      for (let i = 0; i < N; i++) {
+        await log.append([{ topic: 'pcs.verdicts', partition: 0, offset: String(i), key: `k${i}`, verdict: { pcs_id: `p${i}`, status: 'accepted', pad: 'x'.repeat(700) }, error: null }]);
+      }
+      await log.close();
+      const cp = `${dir}.checkpoint`;
+      dirs.push(cp);
+      await writeFile(cp, (await runCli(['audit', 'checkpoint', dir], { env })).stdout);
+      const names = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
+      expect(names.length).toBeGreaterThanOrEqual(3);
+      return { dir, cp, segments: await Promise.all(names.map(async (n) => ({ path: join(dir, n), bytes: await readFile(join(dir, n)) }))) };
+    }
+    const verify = async (dir: string, cp: string) => {
+      const r = await runCli(['audit', 'verify', dir, '--checkpoint', cp], { env });
+      return { code: r.code, out: JSON.parse(r.lines[0]!) as Record<string, unknown> };
+    };
+    /** (segment, line in it) of every line, in log order. */
+    const positions = (segments: Array<{ bytes: Buffer }>) =>
+      segments.flatMap((s, si) => s.bytes.toString('utf8').split('\n').slice(0, -1).map((_, li) => ({ si, li })));
+
+    test('a byte edited in any line: verify fails at that line', async () => {
+      const { dir, cp, segments } = await setup();
+      for (const { si, li } of positions(segments)) {
+        const seg = segments[si]!;
+        const lines = seg.bytes.toString('utf8').split('\n');
+        const start = lines.slice(0, li).reduce((a, l) => a + l.length + 1, 0);
+        const edited = Buffer.from(seg.bytes);
+        const at = start + ((li * 37) % lines[li]!.length);
+        edited[at] = edited[at]! === 0x41 ? 0x42 : 0x41;
+        await writeFile(seg.path, edited);
+        const r = await verify(dir, cp);
+        expect([si, li, r.code, r.out]).toEqual([si, li, 1, expect.objectContaining({ ok: false, segment: seg.path.split('/').pop(), line: li + 1 })]);
+        await writeFile(seg.path, seg.bytes);
+      }
+      expect((await verify(dir, cp)).code).toBe(0);
+    });
+
+    test('any line deleted: verify fails at the line after it (or reports the log truncated when it was the last)', async () => {
+      const { dir, cp, segments } = await setup();
+      const all = positions(segments);
+      for (const [k, { si, li }] of all.entries()) {
+        const seg = segments[si]!;
+        const lines = seg.bytes.toString('utf8').split('\n');
+        await writeFile(seg.path, [...lines.slice(0, li), ...lines.slice(li + 1)].join('\n'));
+        const r = await verify(dir, cp);
+        expect(r.code).toBe(1);
+        if (k === all.length - 1) expect(r.out).toMatchObject({ ok: false, reason: 'truncated', log_size: N - 1, checkpoint_size: N });
+        else expect(r.out).toMatchObject({ ok: false, lines_verified: k });
+        await writeFile(seg.path, seg.bytes);
+      }
+    });
+
+    test('the tail truncated to any size after the checkpoint: truncated, with both sizes', async () => {
+      const { dir, cp, segments } = await setup();
+      const all = positions(segments);
+      for (let keep = N - 1; keep >= 1; keep--) {
+        for (const s of segments) await writeFile(s.path, s.bytes);
+        const { si, li } = all[keep - 1]!;
+        const seg = segments[si]!;
+        const lines = seg.bytes.toString('utf8').split('\n');
+        await writeFile(seg.path, lines.slice(0, li + 1).join('\n') + '\n');
+        for (const later of segments.slice(si + 1)) await rm(later.path);
+        const r = await verify(dir, cp);
+        expect([keep, r.code, r.out]).toEqual([keep, 1, expect.objectContaining({ ok: false, reason: 'truncated', log_size: keep, checkpoint_size: N })]);
+      }
+    });
+
+    test('re-signed over a different root of the same size: rewritten', async () => {
+      const { dir, cp } = await setup();
+      for (const size of [1, 7, N]) {
+        await writeFile(cp, signNote(formatCheckpoint({ origin: 'flk.test/tamper', size, root: new Uint8Array(32).fill(size) }), parseSignerKey(signer)));
+        expect(await verify(dir, cp)).toEqual({ code: 1, out: expect.objectContaining({ ok: false, reason: 'rewritten', log_size: N, checkpoint_size: size }) });
+      }
+    });
+  });
 });

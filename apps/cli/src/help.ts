@@ -299,8 +299,10 @@ Prints one JSON line (hashes lowercase hex):
     {"first":M,"second":N,"first_root":"...","second_root":"...","path":["...",...]}
 The paths are RFC 6962 / RFC 9162 audit and consistency paths, as
 github.com/transparency-dev/merkle/proof verifies them. --stats adds one JSON line on stderr:
-  {"log_size":N,"hashes":H,"stored_reads":R,"read_log_ms":T,"proof_ms":P}
-(H and R grow with log2 of the sizes; reading the log to build the tree is read_log_ms.)
+  {"log_size":N,"hashes":H,"stored_reads":R,"tree":"stored|rebuilt|scanned","open_tree_ms":T,"proof_ms":P}
+(H and R grow with log2 of the sizes. tree: the stored subtree hashes were used as they are
+(stored), rebuilt from the log (rebuilt), or built in memory because a sink holds the directory
+(scanned); open_tree_ms is that step.)
 ${AUDIT_TREE}
 
 ${AUDIT_DIR_EXIT}`;

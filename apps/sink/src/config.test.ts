@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { ConfigError } from '@flk/config';
+import { generateNoteKey } from '@flk/audit';
 import { describeConfig, loadSinkConfig } from './config.js';
 
 describe('loadSinkConfig', () => {
@@ -16,8 +17,42 @@ describe('loadSinkConfig', () => {
       metricsAuth: undefined,
       auditDir: '.flk/audit',
       auditSegmentBytes: 64 * 1024 * 1024,
+      checkpoint: undefined,
       logLevel: 'info',
     });
+  });
+  test('checkpoints: the key from AUDIT_CHECKPOINT_KEY or _FILE, defaults, and the seed never in the loggable form', () => {
+    const { signer, verifier } = generateNoteKey('flk.test/audit');
+    const c = loadSinkConfig({ AUDIT_CHECKPOINT_KEY: signer });
+    expect(c.checkpoint).toMatchObject({ origin: 'flk.test/audit', every: 1000, intervalMs: 10_000, topic: 'pcs.audit.checkpoints' });
+    expect(c.checkpoint!.key.text).toBe(verifier);
+    const logged = JSON.stringify(describeConfig(c));
+    expect(logged).toContain(verifier);
+    expect(logged).not.toContain(signer.split('+').at(-1));
+    const f = loadSinkConfig({ AUDIT_CHECKPOINT_KEY_FILE: '/k', AUDIT_CHECKPOINT_EVERY: '5', AUDIT_CHECKPOINT_INTERVAL_MS: '250', AUDIT_CHECKPOINT_ORIGIN: 'o', AUDIT_CHECKPOINT_TOPIC: 't' }, (p) => (p === '/k' ? `${signer}\n` : ''));
+    expect(f.checkpoint).toMatchObject({ origin: 'o', every: 5, intervalMs: 250, topic: 't' });
+  });
+  test('bad checkpoint settings name their variable, and never show the key', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadSinkConfig(env, () => {
+          throw new Error('ENOENT');
+        });
+      } catch (e) {
+        return (e as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    const { signer } = generateNoteKey('k');
+    const broken = `${signer.slice(0, -4)}AAAA`;
+    const p = problems({ AUDIT_CHECKPOINT_KEY: broken });
+    expect(p).toContain('AUDIT_CHECKPOINT_KEY:');
+    expect(p).not.toContain(broken.split('+').at(-1));
+    expect(problems({ AUDIT_CHECKPOINT_KEY: signer, AUDIT_CHECKPOINT_KEY_FILE: '/k' })).toContain('AUDIT_CHECKPOINT_KEY and AUDIT_CHECKPOINT_KEY_FILE');
+    expect(problems({ AUDIT_CHECKPOINT_KEY_FILE: '/missing' })).toContain('AUDIT_CHECKPOINT_KEY_FILE: cannot read /missing');
+    expect(problems({ AUDIT_CHECKPOINT_KEY: signer, AUDIT_CHECKPOINT_EVERY: '0' })).toContain('AUDIT_CHECKPOINT_EVERY');
+    expect(problems({ AUDIT_CHECKPOINT_KEY: signer, AUDIT_CHECKPOINT_INTERVAL_MS: 'soon' })).toContain('AUDIT_CHECKPOINT_INTERVAL_MS');
+    expect(problems({ AUDIT_CHECKPOINT_EVERY: '10' })).toContain('AUDIT_CHECKPOINT_KEY or AUDIT_CHECKPOINT_KEY_FILE: required');
   });
 
   test('values from the environment; the password never appears in the loggable form', () => {

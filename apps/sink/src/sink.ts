@@ -1,4 +1,4 @@
-import { AUDIT_ERROR_CODES, type AuditEvent, FlkAuditError, openAuditLog } from '@flk/audit';
+import { AUDIT_ERROR_CODES, AuditCheckpointMismatchError, type AuditEvent, type Checkpointer, createCheckpointer, FlkAuditError, openAuditLog, verifyAuditDir } from '@flk/audit';
 import { startOpsServer } from '@flk/ops-http';
 import type { Logger } from '@flk/pcs';
 import { backoffDelay } from '@flk/kafka';
@@ -6,6 +6,8 @@ import { createWireCodec } from '@flk/registry';
 import type { SinkConfig } from './config.js';
 import { type ConsumerState, createVerdictConsumer, isKafkaError, type VerdictConsumerHandlers } from './consumer.js';
 import { createSinkMetrics, verdictFacts } from './metrics.js';
+import { AUDIT_PATHS, auditRoutes, type AuditApiSource } from './audit-api.js';
+import { checkAgainstCheckpoint, createCheckpointChannel } from './checkpoints.js';
 import { createBatchProcessor, planSeeks, type SinkEvent } from './processor.js';
 
 // Wiring: audit log + consumer + decoder + metrics + ops HTTP. Start-up order: ops server (so
@@ -26,6 +28,7 @@ function auditEventLog(logger: Logger, e: AuditEvent): void {
   if (e.type === 'segment_created') logger.info({ segment: e.segment }, 'audit segment created');
   else if (e.type === 'torn_tail_truncated') logger.warn({ segment: e.segment, bytes: e.bytes, savedAs: e.savedAs }, 'audit: torn last line truncated (crash mid-write); bytes saved aside');
   else if (e.type === 'stale_lock_replaced') logger.warn({ pid: e.pid }, 'audit: lock of a dead process taken over');
+  else if (e.type === 'tree_repaired') logger.warn({ from: e.from, size: e.size }, 'audit: stored subtree hashes were missing or wrong from this leaf on, rebuilt from the log');
   else logger.error({ error: e.message }, 'audit write failed');
 }
 
@@ -39,10 +42,16 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
   let failFatal: (err: Error) => void = () => undefined;
   const fatal = new Promise<Error>((resolve) => (failFatal = resolve));
 
+  // /audit/* answers 503 until the audit log is open (api.source set below).
+  const api: { source?: AuditApiSource } = {};
   const ops = await startOpsServer({
     port: config.httpPort,
     metrics: metrics.registry,
     basicAuth: config.metricsAuth,
+    routes: {
+      paths: AUDIT_PATHS,
+      handle: (path, q) => (api.source ? auditRoutes(api.source).handle(path, q) : Promise.resolve({ status: 503, body: '{"error":"audit_not_open","message":"the audit log is not open yet"}', contentType: 'application/json' })),
+    },
     readiness: () => ({
       ready: status.kafka === 'joined' && status.registry === 'ok' && status.audit === 'ok',
       checks: { kafka: status.kafka, registry: status.registry, audit: status.audit },
@@ -59,6 +68,48 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
   }
   status.audit = 'ok';
   logger.info({ dir: config.auditDir, lines: audit.nextSeq, positions: audit.positions() }, 'audit log open');
+
+  // Checkpoints: created once the last published one has been read back and the log extends it.
+  const cpConfig = config.checkpoint;
+  const channel = cpConfig
+    ? createCheckpointChannel({ brokers: config.brokers, clientId: config.clientId, ssl: config.ssl, sasl: config.sasl, topic: cpConfig.topic, origin: cpConfig.origin, logger })
+    : undefined;
+  let checkpointer: Checkpointer | undefined;
+  api.source = { tree: audit.tree, latest: () => checkpointer?.latest(), checkpoints: cpConfig !== undefined };
+  const auditLog = audit;
+  async function startCheckpoints(): Promise<void> {
+    if (!cpConfig || !channel || checkpointer) return;
+    const note = await channel.readLast();
+    let last;
+    if (note !== undefined) {
+      const c = checkAgainstCheckpoint(note, cpConfig.key, cpConfig.origin, auditLog.tree);
+      if (!c.ok) {
+        let where = '';
+        if (c.mismatch.reason === 'rewritten') {
+          // The chain may point at the first changed line (a rewrite that re-chained everything cannot be located).
+          const v = await verifyAuditDir(config.auditDir);
+          if (!v.ok) where = `; the hash chain breaks at ${v.segment} line ${v.line} (${v.reason})`;
+        }
+        throw new AuditCheckpointMismatchError(`audit log ${config.auditDir} is inconsistent with the last checkpoint published to ${cpConfig.topic}: ${c.mismatch.message}${where}`, c.mismatch.reason, c.mismatch.logSize, c.mismatch.checkpointSize);
+      }
+      last = c.checkpoint;
+      logger.info({ size: last.size, logSize: auditLog.tree.size }, 'audit log extends the last published checkpoint');
+    } else logger.info({ topic: cpConfig.topic, origin: cpConfig.origin }, 'no checkpoint published yet for this origin');
+    checkpointer = createCheckpointer({
+      tree: auditLog.tree,
+      key: cpConfig.key,
+      origin: cpConfig.origin,
+      every: cpConfig.every,
+      intervalMs: cpConfig.intervalMs,
+      last,
+      publish: (cp) => channel.publish(cp),
+      onEvent: (e) => {
+        if (e.type === 'checkpoint_published') logger.debug({ size: e.size }, 'audit checkpoint published');
+        else logger.warn({ size: e.size, error: e.message }, 'audit checkpoint publish failed; retried at the next trigger');
+      },
+    });
+    checkpointer.appended(); // entries logged since the last checkpoint (or before the first) get one soon
+  }
 
   const codec = createWireCodec({ registryUrl: config.registryUrl, pcsSubject: 'pcs.submitted-value', verdictSubject: 'pcs.verdicts-value', logger });
   const consumer = createVerdictConsumer({
@@ -103,7 +154,14 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
         break;
     }
   };
-  const processor = createBatchProcessor({ audit, decoder: codec, observe: (v) => metrics.observe(verdictFacts(v)), onEvent });
+  const checkpointedAudit = {
+    lastOffset: audit.lastOffset,
+    append: async (entries: Parameters<typeof audit.append>[0]) => {
+      await auditLog.append(entries);
+      checkpointer?.appended();
+    },
+  };
+  const processor = createBatchProcessor({ audit: checkpointedAudit, decoder: codec, observe: (v) => metrics.observe(verdictFacts(v)), onEvent });
 
   // The group's committed offsets as last known: read once at start, then our own commits.
   let committed = new Map<number, string>();
@@ -149,12 +207,19 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
   const connecting = (async () => {
     for (let attempt = 1; !stopping; attempt++) {
       try {
+        await startCheckpoints();
         committed = await consumer.committedOffsets();
         logger.info({ groupId: config.groupId, committed: Object.fromEntries(committed) }, 'group offsets read');
         if (stopping) return;
         await consumer.start(handlers);
         return;
       } catch (err) {
+        if (err instanceof AuditCheckpointMismatchError) {
+          // Refuse to run on this log: nothing is consumed or appended (docs/audit.md).
+          status.audit = 'failed';
+          failFatal(err);
+          return;
+        }
         status.kafka = 'unreachable';
         const delayMs = backoffDelay(attempt, { initialMs: 500, maxMs: 10_000 });
         logger.warn({ error: (err as Error).message, attempt, delayMs }, 'kafka unavailable at start-up, retrying');
@@ -179,6 +244,12 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
       wake();
       await connecting;
       await consumer.stop().catch((err: Error) => logger.error({ error: err.message }, 'consumer stop failed'));
+      if (checkpointer) {
+        // The last word: a checkpoint of everything logged, before the log closes.
+        checkpointer.stop();
+        await checkpointer.flush();
+      }
+      await channel?.close();
       await audit.close();
       await ops.close();
       logger.info({ lines: audit.nextSeq, lastHash: audit.lastHash }, 'sink stopped');

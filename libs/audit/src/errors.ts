@@ -18,6 +18,8 @@ export const AUDIT_ERROR_CODES = {
   INVALID_ENTRY: 'AUDIT_INVALID_ENTRY',
   /** A checkpoint signer or verifier key that cannot be used (the message never holds the key). */
   BAD_KEY: 'AUDIT_BAD_KEY',
+  /** The log does not extend its last published checkpoint (truncated, rewritten, or signed by another key). */
+  CHECKPOINT_MISMATCH: 'AUDIT_CHECKPOINT_MISMATCH',
 } as const;
 export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[keyof typeof AUDIT_ERROR_CODES];
 
@@ -56,5 +58,18 @@ export class AuditDiskFullError extends FlkAuditError {
   override readonly retriable = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(AUDIT_ERROR_CODES.DISK_FULL, message, options);
+  }
+}
+
+export class AuditCheckpointMismatchError extends FlkAuditError {
+  override readonly name = 'AuditCheckpointMismatchError';
+  constructor(
+    message: string,
+    readonly reason: 'truncated' | 'rewritten' | 'foreign_signature',
+    /** Entries in the log; entries the checkpoint covers (-1 when its signature did not verify). */
+    readonly logSize: number,
+    readonly checkpointSize: number,
+  ) {
+    super(AUDIT_ERROR_CODES.CHECKPOINT_MISMATCH, message);
   }
 }

@@ -9,7 +9,7 @@ export type { AuditBreakReason, AuditVerifyResult } from './verify.js';
 export { encodeLine, parseLine, keyText, segmentName, segmentFirstSeq, sha256Hex, ZERO_HASH, SEGMENT_PATTERN } from './format.js';
 export type { AuditEntryInput, AuditLine } from './format.js';
 export { LOCK_FILE } from './lock.js';
-export { AUDIT_ERROR_CODES, AuditCorruptError, AuditDiskFullError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
+export { AUDIT_ERROR_CODES, AuditCheckpointMismatchError, AuditCorruptError, AuditDiskFullError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
 export {
   concatBytes,
@@ -36,7 +36,11 @@ export {
   verifyCheckpointNote,
 } from './checkpoint.js';
 export type { Checkpoint, NoteSignerKey, NoteVerifierKey, OpenedNote, ParsedCheckpoint, VerifiedCheckpoint } from './checkpoint.js';
-export { forEachAuditLine, matchCheckpoint, readAuditMerkleTree } from './transparency.js';
+export { auditLinesSync, forEachAuditLine, matchCheckpoint, readAuditMerkleTree } from './transparency.js';
 export type { AuditMerkleTree, CheckpointMatch } from './transparency.js';
 export { checkProofJson, consistencyProof, inclusionProof } from './proofs.js';
 export type { ConsistencyProofJson, InclusionProofJson, ProofCheck } from './proofs.js';
+export { openAuditTree, openStoredTree, syncTreeFiles, TREE_DIR } from './tree-store.js';
+export type { OpenedAuditTree, StoredTree, TreeStore, TreeSyncResult } from './tree-store.js';
+export { createCheckpointer, signCheckpoint } from './checkpointer.js';
+export type { Checkpointer, CheckpointerEvent, CheckpointerOptions, CheckpointTree, SignedCheckpoint } from './checkpointer.js';

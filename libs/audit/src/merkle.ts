@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 
 // RFC 6962 / RFC 9162 Merkle tree hashing over the audit lines (docs/audit.md). Pure: the hash
 // function is injected (Node's SHA-256 by default), subtree hashes come from a `NodeSource`, and
@@ -16,7 +16,10 @@ import { createHash } from 'node:crypto';
 
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 
-export const nodeSha256: Sha256 = (data) => createHash('sha256').update(data).digest();
+// crypto.hash (Node >= 20.12) is one-shot and about twice as fast as createHash for short inputs:
+// the sink's start-up check hashes every line and subtree of the log.
+export const nodeSha256: Sha256 =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'buffer') : (data) => createHash('sha256').update(data).digest();
 
 export const HASH_SIZE = 32;
 const LEAF_PREFIX = Uint8Array.of(0x00);

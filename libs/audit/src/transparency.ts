@@ -1,6 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { splitLines } from './format.js';
+import { segmentFirstSeq, splitLines } from './format.js';
 import type { Checkpoint } from './checkpoint.js';
 import { memoryNodes, MerkleReader, type MerkleHasher, type NodeSource, rfc6962Hasher } from './merkle.js';
 import { listSegments } from './tail.js';
@@ -23,6 +24,19 @@ export async function forEachAuditLine(dir: string, sink: (firstIndex: number, l
     index += lines.length;
   }
   return index;
+}
+
+/** Every complete line of the log, in order, one segment in memory at a time (for syncTreeFiles). */
+export function* auditLinesSync(dir: string): Generator<Buffer> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const segments = names.filter((n) => segmentFirstSeq(n) !== null).sort((a, b) => segmentFirstSeq(a)! - segmentFirstSeq(b)!);
+  for (const name of segments) yield* splitLines(readFileSync(join(dir, name))).lines;
 }
 
 export interface AuditMerkleTree {

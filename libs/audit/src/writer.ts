@@ -1,8 +1,11 @@
 import { mkdir, open, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AUDIT_ERROR_CODES, AuditDiskFullError, AuditWriteError, FlkAuditError } from './errors.js';
+import { AUDIT_ERROR_CODES, AuditCorruptError, AuditDiskFullError, AuditWriteError, FlkAuditError } from './errors.js';
 import { type AuditEntryInput, encodeLine, isDecimalOffset, segmentName, sha256Hex } from './format.js';
 import { acquireLock } from './lock.js';
+import { rfc6962Hasher, type NodeSource } from './merkle.js';
+import { syncTreeFiles, type TreeStore } from './tree-store.js';
+import { auditLinesSync } from './transparency.js';
 import { type AuditPosition, readAuditTail, type ReadTailOptions } from './tail.js';
 
 // The append-only writer. Durability: append() writes a whole batch of lines with write(2) and
@@ -20,7 +23,9 @@ export type AuditEvent =
   | { type: 'segment_created'; segment: string }
   | { type: 'stale_lock_replaced'; pid: number }
   | { type: 'write_failed'; message: string }
-  | { type: 'disk_full'; message: string };
+  | { type: 'disk_full'; message: string }
+  /** The stored subtree hashes (tree/) were missing, behind or wrong from leaf `from` on and were rebuilt from the log. */
+  | { type: 'tree_repaired'; from: number; size: number };
 
 export interface AuditLogOptions {
   dir: string;
@@ -43,6 +48,12 @@ export interface AuditLog {
   readonly lastHash: string;
   /** seq of the next line = number of lines in the log. */
   readonly nextSeq: number;
+  /**
+   * The log's Merkle tree (docs/audit.md) from its stored subtree hashes: `size` = nextSeq,
+   * `root(m)` for any m <= size, `node` for MerkleReader / inclusionProof / consistencyProof.
+   * Every hash it returns is of lines already durable.
+   */
+  readonly tree: NodeSource & { readonly size: number; root(size?: number): Uint8Array };
   /**
    * Appends the entries in order, durably (see above). Each entry's offset must be greater than
    * the last one logged for its topic-partition (else FlkAuditError AUDIT_INVALID_ENTRY, nothing
@@ -95,6 +106,7 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
   let fh: FileHandle | null = null;
   /** Path of the segment fh appends to (what a full-disk rollback truncates). */
   let fhPath: string | null = null;
+  let store: TreeStore | undefined;
   let size = 0;
   let lastHash: string;
   let nextSeq: number;
@@ -128,12 +140,21 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
       fhPath = path;
       size = tail.segmentBytes;
     }
+    // The stored hashes are a cache of the log: every leaf and subtree is recomputed from the
+    // segments and compared, and repaired where it is missing or wrong (one read of the log).
+    const synced = syncTreeFiles(dir, auditLinesSync(dir));
+    store = synced.store;
+    if (store.size !== nextSeq) throw new AuditCorruptError(`audit tree: the segments hold ${store.size} lines, their seqs say ${nextSeq}`, tail.segment ?? '');
+    if (synced.result.repairedFrom !== null) emit({ type: 'tree_repaired', from: synced.result.repairedFrom, size: store.size });
   } catch (err) {
+    store?.close();
     await fh?.close().catch(() => undefined);
     await lock.release();
     throw err;
   }
 
+  const tree = store!;
+  const hasher = rfc6962Hasher();
   let queue: Promise<unknown> = Promise.resolve();
   let failed: unknown = null;
   let closed = false;
@@ -159,6 +180,7 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
     let seq = nextSeq;
     let prev = lastHash;
     let pending: Buffer[] = [];
+    const leaves: Uint8Array[] = [];
     let created = false;
     const start = { path: fhPath, size };
     const createdPaths: string[] = [];
@@ -186,12 +208,15 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
           emit({ type: 'segment_created', segment: name });
         }
         pending.push(line, NL);
+        leaves.push(hasher.leaf(line));
         size += bytes;
         prev = sha256Hex(line);
         seq++;
       }
       await flush();
       if (created) await syncDir(dir);
+      // After the lines are durable: a stored hash never covers a line a crash could lose.
+      tree.append(leaves);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if ((code === 'ENOSPC' || code === 'EDQUOT') && (await rollBack(start, createdPaths))) {
@@ -237,6 +262,13 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
     get nextSeq() {
       return nextSeq;
     },
+    tree: {
+      get size() {
+        return tree.size;
+      },
+      root: (m) => tree.root(m),
+      node: (level, index) => tree.node(level, index),
+    },
     append(entries) {
       const run = queue.then(() => doAppend(entries));
       queue = run.catch(() => undefined);
@@ -248,6 +280,7 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
       closed = true;
       await fh?.close().catch(() => undefined);
       fh = null;
+      tree.close();
       await lock.release();
     },
   };

@@ -15,9 +15,28 @@ describe('ops server', () => {
       metrics: { contentType: 'text/plain; version=0.0.4', metrics: async () => 'flk_ingest_total 3\n' },
       readiness: () => ({ ready, checks: { kafka: ready ? 'ok' : 'unreachable' } }),
       basicAuth: { user: 'ops', pass: 's3cret' },
+      routes: {
+        paths: ['/app/echo', '/app/broken'],
+        handle: async (path, q) => {
+          if (path === '/app/broken') throw new Error('boom');
+          return { status: 200, body: JSON.stringify({ path, n: q.get('n') }), contentType: 'application/json' };
+        },
+      },
     });
   });
   afterAll(() => server.close());
+
+  test("an app's routes sit behind the /metrics auth; errors are 500 without detail", async () => {
+    expect((await fetch(`${base()}/app/echo?n=1`)).status).toBe(401);
+    expect((await fetch(`${base()}/app/echo?n=1`, { headers: { authorization: basic('ops', 'wrong') } })).status).toBe(401);
+    const ok = await fetch(`${base()}/app/echo?n=1`, { headers: { authorization: basic('ops', 's3cret') } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ path: '/app/echo', n: '1' });
+    const broken = await fetch(`${base()}/app/broken`, { headers: { authorization: basic('ops', 's3cret') } });
+    expect([broken.status, await broken.text()]).toEqual([500, '{"error":"internal error"}']);
+    expect((await fetch(`${base()}/app/echo`, { method: 'POST', headers: { authorization: basic('ops', 's3cret') } })).status).toBe(405);
+    expect((await fetch(`${base()}/app/other`, { headers: { authorization: basic('ops', 's3cret') } })).status).toBe(404);
+  });
 
   test('health is always 200, ready follows the readiness probe', async () => {
     expect((await fetch(`${base()}/health`)).status).toBe(200);

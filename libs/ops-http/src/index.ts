@@ -25,6 +25,20 @@ export interface OpsServerOptions {
   readiness: () => Readiness;
   /** When both are set, /metrics requires HTTP basic auth with them (METRICS_USER / METRICS_PASS). */
   basicAuth?: { user: string; pass: string } | undefined;
+  /** An app's own read-only GET routes, behind the same basic auth as /metrics (the sink's /audit/*). */
+  routes?: AppRoutes | undefined;
+}
+
+export interface AppRoute {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
+export interface AppRoutes {
+  /** Exact paths served (query strings aside); any other path is 404. */
+  paths: readonly string[];
+  handle(path: string, query: URLSearchParams): Promise<AppRoute>;
 }
 
 export interface OpsServer {
@@ -91,6 +105,19 @@ export function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (ops(req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, '{"error":"method not allowed"}');
+    const url = new URL(req.url ?? '/', 'http://ops.invalid');
+    const routes = opts.routes;
+    if (routes?.paths.includes(url.pathname)) {
+      if (opts.basicAuth && !isAuthorised(req.headers.authorization, opts.basicAuth)) {
+        res.setHeader('www-authenticate', 'Basic realm="flk-metrics"');
+        return send(res, 401, '{"error":"unauthorized"}');
+      }
+      routes.handle(url.pathname, url.searchParams).then(
+        (r) => send(res, r.status, r.body, r.contentType),
+        () => send(res, 500, '{"error":"internal error"}'),
+      );
+      return;
+    }
     send(res, 404, '{"error":"not found"}');
   };
   const server: Server = createServer(handler);

@@ -14,7 +14,7 @@ import {
   MerkleReader,
   openAuditLog,
   parseSignerKey,
-  readAuditMerkleTree,
+  openAuditTree,
   signNote,
 } from '@flk/audit';
 
@@ -40,7 +40,10 @@ for (const name of await listSegments(dir)) {
   for (const line of text.split('\n').slice(0, -1)) raw.push(Buffer.from(line, 'latin1').toString('base64'));
 }
 
-const tree = await readAuditMerkleTree(dir);
+// The proofs come from the subtree hashes the writer stored as it appended (tree/level-NN.hashes),
+// as the sink's HTTP API and `flk audit prove` serve them.
+const tree = await openAuditTree(dir);
+if (tree.source !== 'stored') throw new Error(`gen.ts: expected the writer's stored subtree hashes, got ${tree.source}`);
 const roots: string[] = [];
 const reader = new MerkleReader(tree.nodes);
 for (let n = 0; n <= tree.size; n++) roots.push(Buffer.from(reader.root(n)).toString('hex'));

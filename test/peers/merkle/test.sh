@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The audit log checked by code no one on FLK wrote (issue 13): gen.ts writes a 5000-entry audit
-# log with @flk/audit's writer and prints FLK's roots and proofs (every size 1..300, random pairs
+# log with @flk/audit's writer and prints FLK's roots and proofs from the stored subtree hashes (every size 1..300, random pairs
 # on the whole log) and a signed checkpoint; `flk audit checkpoint` signs another over the same
 # log; peer_test.go verifies all of it with github.com/transparency-dev/merkle and
 # golang.org/x/mod/sumdb/note. Idempotent: the Go modules come from the module proxy (go.sum).

@@ -10,12 +10,12 @@ import {
   inclusionProof,
   MerkleReader,
   parseSignerKey,
-  readAuditMerkleTree,
+  openAuditTree,
   signNote,
   FlkAuditError,
   generateNoteKey,
   isKeyName,
-  type AuditMerkleTree,
+  type OpenedAuditTree,
   type NoteSignerKey,
 } from '@flk/audit';
 import { integerFlag, parseCommandArgs, stringFlag } from '../args.js';
@@ -41,10 +41,11 @@ export const AUDIT_KEY_ENV = {
 /** Thrown for a DIR that cannot be read: one `flk: DIR: problem` line, exit 1. */
 class DirError extends Error {}
 
-async function openTree(dir: string): Promise<AuditMerkleTree> {
+async function openTree(dir: string): Promise<OpenedAuditTree> {
   try {
     if (!(await stat(dir)).isDirectory()) throw new DirError(`${dir}: not a directory`);
-    return await readAuditMerkleTree(dir);
+    // The stored subtree hashes when they fit the log (no rescan), else rebuilt (docs/audit.md).
+    return await openAuditTree(dir);
   } catch (err) {
     if (err instanceof DirError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -107,6 +108,7 @@ export async function auditCheckpoint(args: readonly string[], ctx: Context): Pr
   return withDir(ctx, async () => {
     const tree = await openTree(dir);
     const root = new MerkleReader(tree.nodes).root(tree.size);
+    tree.close();
     const note = signNote(formatCheckpoint({ origin, size: tree.size, root }), key);
     ctx.io.stdout.write(note);
     return EXIT.OK;
@@ -134,6 +136,7 @@ export async function auditProve(args: readonly string[], ctx: Context): Promise
     const tree = await openTree(dir);
     const t1 = performance.now();
     let result: ReturnType<typeof inclusionProof> | ReturnType<typeof consistencyProof>;
+    try {
     if (inclusion) {
       const m = size ?? tree.size;
       if (m > tree.size) throw new DirError(`${dir}: --size ${m} is larger than the log (${tree.size} entries)`);
@@ -144,11 +147,14 @@ export async function auditProve(args: readonly string[], ctx: Context): Promise
       if (from! > to!) throw new DirError(`${dir}: --from ${from} is larger than --to ${to}`);
       result = consistencyProof(tree.nodes, from!, to!);
     }
+    } finally {
+      tree.close();
+    }
     const t2 = performance.now();
     ctx.out.line(JSON.stringify(result.proof));
     if (parsed.values.stats) {
       // On stderr, so stdout stays the proof: the proof's own cost apart from reading the log.
-      ctx.io.stderr.write(`${JSON.stringify({ log_size: tree.size, hashes: result.cost.hashes, stored_reads: result.cost.reads, read_log_ms: Math.round(t1 - t0), proof_ms: Number((t2 - t1).toFixed(3)) })}\n`);
+      ctx.io.stderr.write(`${JSON.stringify({ log_size: tree.size, hashes: result.cost.hashes, stored_reads: result.cost.reads, tree: tree.source, open_tree_ms: Math.round(t1 - t0), proof_ms: Number((t2 - t1).toFixed(3)) })}\n`);
     }
     return EXIT.OK;
   });
@@ -186,7 +192,7 @@ export async function auditFind(args: readonly string[], ctx: Context): Promise<
   const id = stringFlag(parsed, 'pcs-id');
   if (id === undefined || id === '') throw new CliUsageError('missing required option --pcs-id', HELP_CMD.auditFind);
   return withDir(ctx, async () => {
-    await openTree(dir); // the same "no such directory" as the other commands
+    (await openTree(dir)).close(); // the same "no such directory" as the other commands
     let found = 0;
     await forEachAuditLine(dir, (first, lines, segment) => {
       lines.forEach((bytes, i) => {
