@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
-import { readAuditTail, verifyAuditDir } from '@flk/audit';
+import { MerkleReader, openStoredTree, readAuditMerkleTree, readAuditTail, verifyAuditDir } from '@flk/audit';
 import { createWireCodec, type WireCodec } from '@flk/registry';
 import { freePort, mountTmpfs, STACK, waitFor, type Tmpfs } from '../support/index.js';
 
@@ -136,8 +136,18 @@ describe('sink: audit disk full (tmpfs)', () => {
     const ids = await loggedIds();
     expect(ids.length).toBe(500);
     expect(new Set(ids)).toEqual(new Set(Array.from({ length: 500 }, (_, i) => verdict(i).key)));
+    // The stored subtree hashes (tree/, on the same full disk) were rolled back with the lines:
+    // they hold exactly the 500 leaves and the same roots as the log recomputed.
+    const mem = await readAuditMerkleTree(dir);
+    const stored = openStoredTree(dir)!;
+    try {
+      expect(stored.size).toBe(500);
+      for (const m of [1, 100, 333, 500]) expect(Buffer.from(new MerkleReader(stored).root(m))).toEqual(Buffer.from(new MerkleReader(mem.nodes).root(m)));
+    } finally {
+      stored.close();
+    }
     expect(out).toMatch(/audit disk full/);
     expect(out).toMatch(/audit disk has room again/);
-    report(`space back: 500 lines (500 distinct verdicts), chain verifies, every logged offset committed, /ready 200, gauge 0`);
+    report(`space back: 500 lines (500 distinct verdicts), chain verifies, stored tree = log, every logged offset committed, /ready 200, gauge 0`);
   }, 180_000);
 });
