@@ -25,6 +25,8 @@ export interface OpsServerOptions {
   readiness: () => Readiness;
   /** When both are set, /metrics requires HTTP basic auth with them (METRICS_USER / METRICS_PASS). */
   basicAuth?: { user: string; pass: string } | undefined;
+  /** Extra read-only JSON routes (the verifier's GET /policy), behind the same basic auth as /metrics. */
+  documents?: Readonly<Record<string, () => unknown>>;
 }
 
 export interface OpsServer {
@@ -63,7 +65,8 @@ function send(res: ServerResponse, status: number, body: string, contentType = '
 export function createOpsHandler(opts: Omit<OpsServerOptions, 'port' | 'host'>): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/health' && path !== '/ready' && path !== '/metrics') return false;
+    const document = path !== undefined && opts.documents !== undefined && Object.hasOwn(opts.documents, path) ? opts.documents[path] : undefined;
+    if (path !== '/health' && path !== '/ready' && path !== '/metrics' && document === undefined) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       send(res, 405, '{"error":"method not allowed"}');
@@ -76,6 +79,8 @@ export function createOpsHandler(opts: Omit<OpsServerOptions, 'port' | 'host'>):
     } else if (opts.basicAuth && !isAuthorised(req.headers.authorization, opts.basicAuth)) {
       res.setHeader('www-authenticate', 'Basic realm="flk-metrics"');
       send(res, 401, '{"error":"unauthorized"}');
+    } else if (document !== undefined) {
+      send(res, 200, JSON.stringify(document()));
     } else {
       opts.metrics.metrics().then(
         (text) => send(res, 200, text, opts.metrics.contentType),
