@@ -206,6 +206,7 @@ export async function replay(args: readonly string[], ctx: Context): Promise<Exi
   const comparison = createReplayComparison(set, { examples });
   let seen = 0;
   let lastDraw = 0;
+  const tDecide = performance.now();
   const draw = (final = false) => {
     if (!tty) return;
     const now = performance.now();
@@ -228,9 +229,10 @@ export async function replay(args: readonly string[], ctx: Context): Promise<Exi
     draw();
   });
   draw(true);
+  const decideSeconds = (performance.now() - tDecide) / 1000;
   const elapsedSeconds = (performance.now() - t0) / 1000;
   const partitions = Object.fromEntries([...inputRanges].map(([p, r]) => [String(p), { start: r.start.toString(), end: r.end.toString() }]));
-  const summary: ReplaySummary = comparison.summary({ partitions, elapsedSeconds });
+  const summary: ReplaySummary = comparison.summary({ partitions, elapsedSeconds, decideSeconds });
 
   if (parsed.values.json) ctx.out.line(JSON.stringify(summary));
   else for (const line of formatReplay(summary)) ctx.out.line(line);
