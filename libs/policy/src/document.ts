@@ -127,12 +127,14 @@ function schemaViolation(e: ErrorObject): PolicyViolation {
   return { path: base === '' ? '/' : base, message: e.message ?? e.keyword };
 }
 
-/** The guard-rails beyond the schema, on a document that passed it. */
-function guardRails(doc: PolicyDocument): PolicyViolation[] {
+/** The guard-rails beyond the schema; run even when the schema failed elsewhere, so every violation is named at once. */
+function guardRails(value: unknown): PolicyViolation[] {
   const out: PolicyViolation[] = [];
-  const { regime } = doc.params;
-  if (!(regime.stickyDMax < regime.nonStickyDMin)) {
-    out.push({ path: '/params/regime/stickyDMax', message: `must be below /params/regime/nonStickyDMin (${regime.nonStickyDMin}): thresholds must be ordered` });
+  const regime = (value as { params?: { regime?: { stickyDMax?: unknown; nonStickyDMin?: unknown } } } | null)?.params?.regime;
+  const lo = regime?.stickyDMax;
+  const hi = regime?.nonStickyDMin;
+  if (typeof lo === 'number' && typeof hi === 'number' && !(lo < hi)) {
+    out.push({ path: '/params/regime/stickyDMax', message: `must be below /params/regime/nonStickyDMin (${hi}): thresholds must be ordered` });
   }
   return out;
 }
@@ -141,11 +143,10 @@ export type PolicyCheck = { readonly ok: true; readonly policy: Policy } | { rea
 
 /** Validates a decoded value: schema first (every violation), then the guard-rails. Never throws. */
 export function checkPolicy(value: unknown): PolicyCheck {
-  if (!validateSchema(value)) return { ok: false, violations: (validateSchema.errors ?? []).map(schemaViolation) };
-  const doc = value as unknown as PolicyDocument;
-  const rails = guardRails(doc);
-  if (rails.length > 0) return { ok: false, violations: rails };
-  return { ok: true, policy: policyOf(doc) };
+  const schemaOk = validateSchema(value);
+  const violations = [...(schemaOk ? [] : (validateSchema.errors ?? []).map(schemaViolation)), ...guardRails(value)];
+  if (violations.length > 0) return { ok: false, violations };
+  return { ok: true, policy: policyOf(value as unknown as PolicyDocument) };
 }
 
 /** Parses JSON text and validates it; an unparsable text is one violation at `/`. Never throws. */
