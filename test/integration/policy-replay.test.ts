@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { round9, type Pcs } from '@flk/pcs';
-import { sampleRecord } from '@flk/pcs/testing';
+import { sampleRecord, sampleRecordV02 } from '@flk/pcs/testing';
 import { TEST_KEYS } from '@flk/pcs/testing';
 import type { ReplaySummary } from '@flk/policy';
 import { runCli } from '../../apps/cli/src/test-io.js';
@@ -246,4 +246,45 @@ describe('verdict schema evolution for policies (registry)', () => {
       await call('DELETE', `/subjects/${subject}?permanent=true`);
     }
   }, 30_000);
+});
+
+describe('PII gate on the real verifier', () => {
+  test('redact: the verdicts flag every finding; no email, phone or SSN-like string in any log line or on /metrics', async () => {
+    fx = await createPipelineFixture({ partitions: 1 });
+    const PHONE_TENANT = '555-123-4567';
+    const EMAIL = 'alice@example.com';
+    const PHONE = '+14155550123';
+    const SSN = '123-45-6789';
+    const ring = join(dir, 'pii-ring.json');
+    writeFileSync(ring, JSON.stringify({ keys: [{ key_id: 'p-1', tenant_id: PHONE_TENANT, alg: 'hmac', secret_env: 'P1_KEY' }, { key_id: 'acme-1', tenant_id: 'acme', alg: 'hmac', secret_env: 'P1_KEY' }] }));
+    const policy = writePolicy(join(dir, 'redact.json'), (d) => ((d as unknown as { pii: { mode: string } }).pii.mode = 'redact'));
+    const verifier = await fx.startVerifier('verifier-pii', { VERIFIER_POLICY_PATH: policy, PCS_KEYRING_FILE: ring, P1_KEY: TEST_KEYS.hmacKey, LOG_LEVEL: 'debug' });
+    await verifier.waitReady();
+    const now = () => new Date().toISOString();
+    const recs = [
+      sampleRecordV02({ merkle_root: randomBytes(32).toString('hex'), tenant_id: PHONE_TENANT, key_id: 'p-1', sent_at: now() }),
+      sampleRecordV02({ merkle_root: randomBytes(32).toString('hex'), shard_id: `shard-${EMAIL}`, sent_at: now() }),
+      sampleRecordV02({ merkle_root: randomBytes(32).toString('hex'), ft: { outbox_seq: 1, degraded: false, fallbacks: ['cpu', `call ${PHONE}`], clock_skew_ms: 0 }, sent_at: now() }),
+      sampleRecordV02({ merkle_root: randomBytes(32).toString('hex'), shard_id: `ssn ${SSN}`, sent_at: now() }),
+    ];
+    // A duplicate and a forged copy too, so the debug 'verdict' lines are exercised.
+    await fx.produceRecords([...recs, recs[0]!, { ...recs[1]!, sig: recs[2]!.sig }]);
+    const verdicts = await fx.readVerdicts({ count: 6, timeoutMs: 60_000 });
+    const byOffset = verdicts.sort((a, b) => Number(a.verdict.source!.offset) - Number(b.verdict.source!.offset)).map((v) => v.verdict);
+    expect(byOffset.map((v) => [v.status, v.pii])).toEqual([
+      ['accepted', ['tenant_id']],
+      ['accepted', ['shard_id']],
+      ['accepted', ['ft.fallbacks[1]']],
+      ['accepted', ['shard_id']],
+      ['accepted', ['tenant_id']],
+      ['rejected', []],
+    ]);
+    const metrics = await verifier.metrics();
+    expect(metrics).toContain('flk_verifier_tenant_verdicts_total{tenant="[redacted]",outcome="accepted"} 1');
+    expect(metrics).toMatch(/flk_verifier_pii_findings_total 5/);
+    await verifier.stop(10_000);
+    const haystack = `${verifier.output()}\n${metrics}`;
+    expect(verifier.output()).toContain('"msg":"verdict"');
+    for (const needle of [PHONE_TENANT, EMAIL, PHONE, SSN]) expect([needle, haystack.includes(needle)]).toEqual([needle, false]);
+  }, 90_000);
 });

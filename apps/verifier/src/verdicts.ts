@@ -94,7 +94,7 @@ export function parseStoredVerdict(text: string, pcsId: string): Verdict | null 
     signature_checked: (o.signature_checked as boolean | undefined) ?? false,
     // Stored by a verifier with a policy set (docs/policies.md): a duplicate keeps the original's policy.
     ...(typeof o.policy_id === 'string' && { policy_id: o.policy_id, policy_version: (o.policy_version as string | null | undefined) ?? null, policy_digest: (o.policy_digest as string | null | undefined) ?? null }),
-    ...(Array.isArray(o.pii) && o.pii.length > 0 && { pii: [...(o.pii as string[])] }),
+    ...(Array.isArray(o.pii) && { pii: [...(o.pii as string[])] }),
   };
 }
 
