@@ -69,3 +69,24 @@ describe('flk policy show', () => {
     }
   });
 });
+
+describe('flk replay: usage', () => {
+  test('--policy is required, and a candidate set is validated before anything is read from Kafka (exit 2, paths named)', async () => {
+    const none = await runCli(['replay']);
+    expect([none.code, none.errors]).toEqual([2, ["flk: missing required option --policy; see 'flk replay --help'"]]);
+    const bad = await runCli(['replay', '--policy', '/nonexistent/policy.json']);
+    expect(bad.code).toBe(2);
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'flk-replay-usage-'));
+    try {
+      writeFileSync(join(dir, 'p.json'), patched((d) => (d.params.tolD = -1)));
+      const r = await runCli(['replay', '--policy', join(dir, 'p.json')]);
+      expect(r.code).toBe(2);
+      expect(r.errors[0]).toContain('p.json#/params/tolD must be >= 0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

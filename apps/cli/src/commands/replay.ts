@@ -125,7 +125,22 @@ async function readRanges(kafka: KafkaClient, topic: string, ranges: Map<number,
   }
 }
 
+/** A Kafka or registry failure is a run-time failure (exit 1, one line), not a bug. */
 export async function replay(args: readonly string[], ctx: Context): Promise<ExitCode> {
+  try {
+    return await replayOnce(args, ctx);
+  } catch (err) {
+    if (err instanceof CliUsageError || err instanceof CliConfigError) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (typeof (err as { retriable?: unknown }).retriable === 'boolean' || typeof code === 'string' || (err as Error)?.name?.startsWith('Kafka')) {
+      ctx.out.error(`replay failed: ${typeof code === 'string' ? `${code}: ` : ''}${(err as Error).message}`);
+      return EXIT.INPUT;
+    }
+    throw err;
+  }
+}
+
+async function replayOnce(args: readonly string[], ctx: Context): Promise<ExitCode> {
   const parsed = parseCommandArgs(
     args,
     {
