@@ -139,6 +139,15 @@ describe('flk replay', () => {
     expect(table.lines).toContain(`tenant acme: ${s1.tenants.acme!.records} records, ${expected.acme!.length} differ`);
     expect(table.lines.some((l) => l.startsWith('* accepted/ok') && l.includes('escalated/d_hat_mismatch'))).toBe(true);
 
+    // Ranges: offsets of one partition, and a time range after every record (nothing to replay).
+    const part = await runCli(['replay', '--policy', DEFAULT_PATH, '--json', '--partition', '1', '--start-offset', '5', '--end-offset', '25'], { env });
+    const sp = JSON.parse(part.stdout) as ReplaySummary;
+    expect([part.code, sp.records, sp.partitions]).toEqual([0, 20, { '1': { start: '5', end: '25' } }]);
+    const future = await runCli(['replay', '--policy', half, '--json', '--from', new Date(Date.now() + 3_600_000).toISOString()], { env });
+    expect([future.code, (JSON.parse(future.stdout) as ReplaySummary).records]).toEqual([0, 0]);
+    const past = await runCli(['replay', '--policy', half, '--json', '--to', '2000-01-01T00:00:00Z'], { env });
+    expect([past.code, (JSON.parse(past.stdout) as ReplaySummary).records]).toEqual([0, 0]);
+
     const after = await snapshot(fx);
     expect(after).toEqual(before);
     expect(after.replayGroups).toEqual([]);

@@ -192,7 +192,8 @@ async function replayOnce(args: readonly string[], ctx: Context): Promise<ExitCo
       let start = BigInt(o.low);
       let end = BigInt(o.high);
       const f = fromOffsets?.find((x) => x.partition === o.partition);
-      if (f !== undefined && BigInt(f.offset) >= 0n) start = BigInt(f.offset) > start ? BigInt(f.offset) : start;
+      // -1 = no record at or after --from: nothing to replay in this partition.
+      if (f !== undefined) start = BigInt(f.offset) < 0n ? end : BigInt(f.offset) > start ? BigInt(f.offset) : start;
       const t = toOffsets?.find((x) => x.partition === o.partition);
       if (t !== undefined && BigInt(t.offset) >= 0n && BigInt(t.offset) < end) end = BigInt(t.offset);
       if (startOffset !== undefined && BigInt(startOffset) > start) start = BigInt(startOffset);
