@@ -130,8 +130,9 @@ export function offlineVerdict(rec: Pcs): Verdict {
 }
 
 /** A verdict without the fields that depend on when and where it was decided. */
-export function comparable(v: Verdict): Omit<Verdict, 'decided_at' | 'source' | 'duplicate'> & { sent_at?: unknown } {
-  const { decided_at: _d, source: _s, duplicate: _u, ...rest } = v as Verdict & { sent_at?: unknown };
+export function comparable(v: Verdict): Omit<Verdict, 'decided_at' | 'source' | 'duplicate' | 'policy_id' | 'policy_version' | 'policy_digest' | 'pii'> & { sent_at?: unknown } {
+  // The policy stamp is the verifier's (docs/policies.md), like source: decide() offline has none.
+  const { decided_at: _d, source: _s, duplicate: _u, policy_id: _pi, policy_version: _pv, policy_digest: _pd, pii: _pii, ...rest } = v as Verdict & { sent_at?: unknown };
   delete (rest as { sent_at?: unknown }).sent_at;
   return rest;
 }

@@ -5,6 +5,8 @@ export const EXIT = {
   OK: 0,
   /** At least one input failed (unreadable, invalid JSON, invalid record); or `verify --strict` saw a non-accepted verdict. */
   INPUT: 1,
+  /** A comparison found differences (`policy diff`, `replay`): a CI step gates a policy change on it. */
+  DIFFERS: 3,
   /** Bad command line or bad configuration (unknown command/flag, missing or invalid key in the environment). */
   USAGE: 2,
   /** A bug: an unexpected exception (sysexits.h EX_SOFTWARE). */

@@ -43,6 +43,8 @@ Commands:
   audit verify-proof FILE check a proof printed by 'audit prove'
   audit find DIR --pcs-id ID   print the audit entries of a PCS and their leaf indices
   audit keygen NAME       print a fresh checkpoint signing key (prints a SECRET key)
+  policy validate|diff|show   check, compare and inspect decision policies (flk policy --help)
+  replay --policy P       re-decide retained records under a candidate policy (flk replay --help)
 
 Options:
   -h, --help      show this help; every command has its own (flk pcs sign --help)

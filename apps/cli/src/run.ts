@@ -8,7 +8,10 @@ import { pcsVerify } from './commands/pcs-verify.js';
 import { keygen } from './commands/keygen.js';
 import { auditVerify } from './commands/audit-verify.js';
 import { auditCheckpoint, auditFind, auditKeygen, auditProve, auditVerifyProof } from './commands/audit-transparency.js';
+import { policyDiff, policyShow, policyValidate } from './commands/policy.js';
+import { replay } from './commands/replay.js';
 import { createContext, help, type Context } from './context.js';
+import { POLICY_HELP, POLICY_HELP_CMD } from './help-policy.js';
 import { CliConfigError, CliInputError, CliUsageError, EXIT, oneLine, type ExitCode } from './errors.js';
 import { AUDIT_HELP, HELP_CMD, PCS_HELP, TOP_HELP } from './help.js';
 import { inputName, type CliIo } from './io.js';
@@ -34,6 +37,12 @@ const PCS_COMMANDS: Readonly<Record<string, Command>> = {
   sign: pcsSign,
   verify: pcsVerify,
   make: pcsMake,
+};
+
+const POLICY_COMMANDS: Readonly<Record<string, Command>> = {
+  validate: policyValidate,
+  diff: policyDiff,
+  show: policyShow,
 };
 
 const isHelp = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
@@ -83,6 +92,15 @@ async function dispatch(argv: readonly string[], ctx: Context): Promise<ExitCode
     if (isHelp(sub)) return help(ctx, PCS_HELP);
     const command = Object.hasOwn(PCS_COMMANDS, sub) ? PCS_COMMANDS[sub] : undefined;
     if (command === undefined) throw new CliUsageError(`unknown pcs command '${sub}'`, HELP_CMD.pcs);
+    return command(args, ctx);
+  }
+  if (first === 'replay') return replay(rest, ctx);
+  if (first === 'policy') {
+    const [sub, ...args] = rest;
+    if (sub === undefined) throw new CliUsageError('missing policy command', POLICY_HELP_CMD.policy);
+    if (isHelp(sub)) return help(ctx, POLICY_HELP);
+    const command = Object.hasOwn(POLICY_COMMANDS, sub) ? POLICY_COMMANDS[sub] : undefined;
+    if (command === undefined) throw new CliUsageError(`unknown policy command '${sub}'`, POLICY_HELP_CMD.policy);
     return command(args, ctx);
   }
   if (first.startsWith('-')) throw new CliUsageError(`unknown option '${first}'`, HELP_CMD.top);

@@ -1,6 +1,7 @@
 // Wiring: config + logger in, a running verifier out. Every adapter is created here and nowhere
 // else; the batch logic lives in processor.ts, the consume/produce loop in @flk/kafka.
-import { unwatchFile, watchFile } from 'node:fs';
+import { readdirSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { join } from 'node:path';
 import { systemClock, type Logger } from '@flk/pcs';
 import { startOpsServer, type OpsServer } from '@flk/ops-http';
 import { createWireCodec } from '@flk/registry';
@@ -15,7 +16,9 @@ import {
   type ConsumerEvent,
   type TransactionalConsumer,
 } from '@flk/kafka';
+import { viewOf, type PolicySet } from '@flk/policy';
 import { describeConfig, type VerifierConfig } from './config.js';
+import { loadPolicySet } from './policies.js';
 import { createVerifierMetrics, type VerifierMetrics } from './metrics.js';
 import { createBatchProcessor, type RecordOutcome } from './processor.js';
 import { createReadiness, dependencyOf, type ReadinessTracker } from './readiness.js';
@@ -31,6 +34,8 @@ export interface VerifierApp {
   stop(): Promise<void>;
   /** Re-reads the key ring file now (SIGHUP); a bad file is refused and the ring in force kept. */
   reloadKeyRing(why: string): boolean;
+  /** Re-reads VERIFIER_POLICY_PATH now (SIGHUP, file change); a bad set is refused and the set in force kept. */
+  reloadPolicies(why: string): boolean;
 }
 
 const KEYRING_POLL_MS = 1_000;
@@ -60,6 +65,11 @@ export interface VerifierAppOptions {
 
 export async function createVerifierApp(config: VerifierConfig, { logger, onFatal }: VerifierAppOptions): Promise<VerifierApp> {
   const metrics = createVerifierMetrics();
+  // The policy set in force: replaced whole by a good reload, read once per batch (like the ring).
+  let policies: PolicySet = config.policy.set;
+  let policiesLoadedAt = new Date().toISOString();
+  const policySource = config.policy.path ?? 'env (PCS_TOL_*, PCS_BUDGET_*)';
+  metrics.policyLoad('ok', policies);
   const readiness = createReadiness((dep, ok) => {
     metrics.dependency(dep, ok);
     logger[ok ? 'info' : 'warn']({ dependency: dep, ok }, ok ? 'dependency up' : 'dependency down');
@@ -74,6 +84,10 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
       return { ...r, checks: { ...r.checks, signatures: config.decide.signatures ? 'checked' : 'NOT CHECKED (PCS_SIGN_ALG=none)' } };
     },
     basicAuth: config.http.basicAuth,
+    routes: {
+      paths: ['/policy'],
+      handle: async () => ({ status: 200, body: JSON.stringify(viewOf(policies, { loadedAt: policiesLoadedAt, source: policySource })) }),
+    },
   });
 
   const redis: RedisConnection = createRedisClient({ ...redisTargetOptions(config.redis.connection), connectionName: 'flk-verifier', logger });
@@ -133,6 +147,38 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
   };
   if (config.signing.keyringFile !== undefined) watchFile(config.signing.keyringFile, { interval: KEYRING_POLL_MS, persistent: false }, onRingFile);
 
+  const reloadPolicies = (why: string): boolean => {
+    if (config.policy.path === undefined) return false;
+    try {
+      const next = loadPolicySet(config.policy.path);
+      if (next.digest === policies.digest) return true;
+      const from = policies.digest;
+      policies = next;
+      policiesLoadedAt = new Date().toISOString();
+      metrics.policyLoad('ok', policies);
+      logger.info({ why, from, to: next.digest, global: `${next.global.document.id}@${next.global.document.version}`, tenants: next.tenants.size }, 'policy set reloaded');
+      return true;
+    } catch (err) {
+      // Every violation is named by path (FlkPolicyError's message); the running set stays.
+      metrics.policyLoad('refused', policies);
+      logger.error({ why, code: (err as { code?: unknown }).code, err: (err as Error).message, inForce: policies.digest }, 'policy set reload refused; the previous set stays in force');
+      return false;
+    }
+  };
+  // A directory is polled through its documents' mtimes: watchFile on a directory sees entries added or removed only.
+  let policyPoll: NodeJS.Timeout | undefined;
+  if (config.policy.path !== undefined) {
+    let last = policyStamp(config.policy.path);
+    policyPoll = setInterval(() => {
+      const now = policyStamp(config.policy.path!);
+      if (now !== last) {
+        last = now;
+        reloadPolicies('file changed');
+      }
+    }, KEYRING_POLL_MS);
+    policyPoll.unref();
+  }
+
   // Set at start-up once the replies topic is known to exist: a transaction writing to a missing
   // topic would fail and be retried forever, so without the topic reply headers are ignored.
   let repliesTopic: string | undefined;
@@ -140,6 +186,7 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
     codec,
     dedup,
     decideConfig: () => decideConfig,
+    policies: () => policies,
     clock: systemClock,
     dedupTtlSeconds: config.dedupTtlSeconds,
     topics: {
@@ -280,6 +327,7 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
     },
 
     reloadKeyRing,
+    reloadPolicies,
 
     async stop() {
       if (stopping) return;
@@ -287,10 +335,32 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
       if (config.signing.keyringFile !== undefined) unwatchFile(config.signing.keyringFile, onRingFile);
       readiness.setStarted(false);
       clearInterval(pingTimer);
+      clearInterval(policyPoll);
       await consumer?.stop();
       await redis.close();
       await ops.close();
       logger.info({}, 'verifier stopped');
     },
   };
+}
+
+/** Size + mtime of the policy file, or of every entry of the directory: changes when any document does. */
+function policyStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) return `${st.size}:${st.mtimeMs}:${st.ino}`;
+    return readdirSync(path)
+      .sort()
+      .map((f) => {
+        try {
+          const e = statSync(join(path, f));
+          return `${f}:${e.size}:${e.mtimeMs}:${e.ino}`;
+        } catch {
+          return `${f}:gone`;
+        }
+      })
+      .join('|');
+  } catch {
+    return 'missing';
+  }
 }

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { decideConfigOf, describeRedisConnection, EnvReader, loadTenantRing, readKafkaConnection, readRedisConnection, readSigningConfig, SIGNING_ENV, type Env, type KafkaConnection, type RedisConnectionConfig, type SigningConfig } from '@flk/config';
 import { createDecisionParams, DEFAULT_DEDUP_TTL_SECONDS, type DecideConfig, type DecisionParams } from '@flk/pcs';
+import { createPolicySet, policyFromParams, type PolicySet } from '@flk/policy';
 import { createNodeKeyRing, nodeSha256, nodeSignatureCrypto } from './node-keyring.js';
+import { ENV_POLICY, loadPolicySet, nodePolicyFs, POLICY_ENV, type PolicyFs } from './policies.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -28,7 +30,11 @@ export interface VerifierConfig {
   /** Keys, versions and freshness window as read at start-up (the ring file may be reloaded later). */
   signing: SigningConfig;
   params: DecisionParams;
-  /** The decision configuration at start-up. */
+  /**
+   * The policy set at start-up: VERIFIER_POLICY_PATH's documents, or one `env` policy of `params`
+   * when unset. `path` is watched and reloaded (app.ts); a bad new set is refused, the old kept.
+   */
+  policy: { path?: string; set: PolicySet };
   decide: DecideConfig;
   /** Re-reads PCS_KEYRING_FILE (and its secret files/variables) into a new DecideConfig; throws FlkPcsError. Undefined without a ring file. */
   reloadDecideConfig?: () => DecideConfig;
@@ -67,6 +73,8 @@ export function describeConfig(c: VerifierConfig): Record<string, unknown> {
     maxAgeSeconds: c.signing.maxAgeSeconds,
     maxSkewSeconds: c.signing.maxSkewSeconds,
     params: c.params,
+    policyPath: c.policy.path ?? null,
+    policySet: c.policy.set.digest,
     dedupTtlSeconds: c.dedupTtlSeconds,
     maxBatchRecords: c.maxBatchRecords,
     partitionsConsumedConcurrently: c.partitionsConsumedConcurrently,
@@ -85,7 +93,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): VerifierConfig {
+export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'), policyFs: PolicyFs = nodePolicyFs): VerifierConfig {
   const r = new EnvReader(env);
   const num = (name: string, fallback: number) => r.number(name, fallback, { min: 0, max: 1e6 });
   const weight = (name: string, fallback: number) => r.number(name, fallback, { min: -1e6, max: 1e6 });
@@ -125,6 +133,20 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     r.problem(`decision parameters: ${(err as Error).message}`);
   }
 
+  // One source of decision parameters: with a policy set, the PCS_TOL_* / PCS_BUDGET_* variables
+  // would be silently ignored, so setting both is an error naming them.
+  const policyPath = r.optionalString(POLICY_ENV);
+  let policySet = createPolicySet(policyFromParams(params, { ...ENV_POLICY, description: 'the verifier\'s env-configured parameters (PCS_TOL_*, PCS_BUDGET_*)' }));
+  if (policyPath !== undefined) {
+    const both = Object.keys(env).filter((k) => (k.startsWith('PCS_TOL_') || k.startsWith('PCS_BUDGET_')) && env[k] !== undefined);
+    if (both.length > 0) r.problem(`${POLICY_ENV} and ${both.join(', ')} are both set: with a policy set the parameters come from its documents only`);
+    try {
+      policySet = loadPolicySet(policyPath, policyFs);
+    } catch (err) {
+      r.problem(`${POLICY_ENV}: ${(err as Error).message}`);
+    }
+  }
+
   const config: VerifierConfig = {
     kafka: { brokers, clientId: r.string('KAFKA_CLIENT_ID', `flk-verifier-${hostname()}-${process.pid}`), ssl, sasl },
     schemaRegistryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
@@ -144,6 +166,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
     },
     signing,
     params,
+    policy: { ...(policyPath !== undefined && { path: policyPath }), set: policySet },
     decide: decideConfigOf(signing, params, signing.tenants, nodeSha256),
     reloadDecideConfig:
       signing.keyringFile === undefined

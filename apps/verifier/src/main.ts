@@ -40,7 +40,10 @@ async function main(): Promise<void> {
     process.exit(code);
   };
 
-  process.on('SIGHUP', () => void app?.reloadKeyRing('SIGHUP'));
+  process.on('SIGHUP', () => {
+    void app?.reloadKeyRing('SIGHUP');
+    void app?.reloadPolicies('SIGHUP');
+  });
   process.once('SIGTERM', () => void exit(0, 'SIGTERM'));
   process.once('SIGINT', () => void exit(0, 'SIGINT'));
   process.on('uncaughtException', (err) => void exit(EXIT_FATAL, 'uncaught exception', err));

@@ -1,6 +1,7 @@
 // The verifier's Prometheus metrics (prom-client). The app owns the registry; libs only emit typed
 // events, which app.ts turns into observations here.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PolicySet } from '@flk/policy';
 import type { RecordOutcome } from './processor.js';
 
 export type Dependency = 'kafka' | 'redis' | 'registry';
@@ -21,6 +22,8 @@ export interface VerifierMetrics {
   keyRing(result: 'ok' | 'refused', keys: number | null): void;
   /** 1 when signatures are checked, 0 when PCS_SIGN_ALG=none was chosen. */
   signatureChecks(on: boolean): void;
+  /** A policy set (re)load (docs/policies.md): ok with the set now in force, or refused (the old set kept). */
+  policyLoad(result: 'ok' | 'refused', inForce: PolicySet): void;
 }
 
 /** The tenant label of a verdict: a verified v0.2 tenant (bounded by the ring) or '-'. */
@@ -129,8 +132,37 @@ export function createVerifierMetrics(): VerifierMetrics {
     registers,
   });
 
+  const policyVerdicts = new Counter({
+    name: 'flk_verifier_policy_verdicts_total',
+    help: 'Committed verdicts by the policy that decided them (id and SemVer version) and status',
+    labelNames: ['policy_id', 'policy_version', 'status'],
+    registers,
+  });
+  const piiFindings = new Counter({ name: 'flk_verifier_pii_findings_total', help: 'PII gate findings (fields with an email, phone or SSN-like string) in committed verdicts', registers });
+  const policyLoads = new Counter({
+    name: 'flk_verifier_policy_loads_total',
+    help: 'Policy set loads (start-up and reloads) by result: ok, or refused (the previous set stays in force)',
+    labelNames: ['result'],
+    registers,
+  });
+  const policyRefused = new Gauge({ name: 'flk_verifier_policy_reload_refused', help: '1 while the last policy reload was refused (the previous set in force), 0 after a good one', registers });
+  const policyInfo = new Gauge({
+    name: 'flk_verifier_policy_info',
+    help: 'The policies in force: 1 per policy of the set (scope = global or the tenant it overrides for)',
+    labelNames: ['scope', 'policy_id', 'policy_version', 'digest'],
+    registers,
+  });
+
   return {
     registry,
+    policyLoad(result, set) {
+      policyLoads.inc({ result });
+      policyRefused.set(result === 'ok' ? 0 : 1);
+      policyInfo.reset();
+      const g = set.global;
+      policyInfo.set({ scope: 'global', policy_id: g.document.id, policy_version: g.document.version, digest: g.digest }, 1);
+      for (const [t, p] of set.tenants) policyInfo.set({ scope: t, policy_id: p.document.id, policy_version: p.document.version, digest: p.digest }, 1);
+    },
     keyRing(result, keys) {
       ringLoads.inc({ result });
       if (keys !== null) ringKeys.set(keys);
@@ -153,6 +185,8 @@ export function createVerifierMetrics(): VerifierMetrics {
         if (o.replay) replays.inc();
         if (o.dlq) dlq.inc({ reason: o.reason });
         if (o.ageSeconds !== null) age.observe(o.ageSeconds);
+        if (o.policyId !== null) policyVerdicts.inc({ policy_id: o.policyId, policy_version: o.policyVersion ?? '', status: o.status });
+        if (o.pii > 0) piiFindings.inc(o.pii);
       }
     },
     retry: (code) => retries.inc({ code: /^[A-Za-z0-9_]{1,40}$/.test(code) ? code : 'other' }),

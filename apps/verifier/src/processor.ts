@@ -7,6 +7,7 @@
 import { checkRecord, decideSignals, verifiedTenant, withPrior, type Clock, type DecideConfig, type DedupStore, type Logger, type Verdict, type VerdictSource } from '@flk/pcs';
 import { headerValue, isTraceparent, REPLY_KEY_HEADER, REPLY_KEY_PATTERN, TRACEPARENT_HEADER, type BatchContext, type ConsumedRecord, type OutputMessage, type RecordBatch } from '@flk/kafka';
 import type { DecodeResult } from '@flk/registry';
+import { decideUnderPolicy, isRedacted, policyForRecord, REDACTED, stampPolicy, type Policy, type PolicySet } from '@flk/policy';
 import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
 
 /** The part of @flk/registry's WireCodec the processor uses. */
@@ -30,6 +31,11 @@ export interface RecordOutcome {
   dlq: boolean;
   /** Seconds from the record's Kafka timestamp to the decision. */
   ageSeconds: number | null;
+  /** The policy that decided it (null without a policy set): a bounded, operator-chosen label. */
+  policyId: string | null;
+  policyVersion: string | null;
+  /** PII findings in the record (the gate's detect/redact modes); 0 when the gate is off. */
+  pii: number;
 }
 
 export interface BatchResult {
@@ -42,6 +48,12 @@ export interface ProcessorDeps {
   dedup: DedupStore;
   /** The decision configuration in force; read once per batch, so a key ring reload applies between batches. */
   decideConfig: () => DecideConfig;
+  /**
+   * The policy set in force (docs/policies.md), read once per batch like decideConfig, so a policy
+   * reload applies between batches and every record is decided under exactly one set. Undefined =
+   * decideConfig's params, verdicts without a policy stamp.
+   */
+  policies?: () => PolicySet;
   clock: Clock;
   dedupTtlSeconds: number;
   /** `replies`: where a copy of the verdict goes for records with a reply-key header (the HTTP gateway's); undefined = no copies. */
@@ -92,6 +104,14 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
 
   return async function processBatch(batch, ctx) {
     const config = deps.decideConfig();
+    const set = deps.policies?.();
+    // One DecideConfig per policy of the set used in this batch (only params differ).
+    const configs = new Map<Policy, DecideConfig>();
+    const configFor = (p: Policy): DecideConfig => {
+      let c = configs.get(p);
+      if (c === undefined) configs.set(p, (c = { ...config, params: p.params }));
+      return c;
+    };
     const items: Pending[] = [];
     const yieldEvery = deps.yieldEveryRecords ?? YIELD_EVERY_RECORDS;
     // 1. decode → checkRecord → decideSignals. Rejected records are final and never stored.
@@ -102,7 +122,8 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
       // decodePcs throws only RegistryUnavailableError (retriable); the sync path never needs the registry.
       const decoded = codec.decodePcsSync?.(record.value) ?? (await codec.decodePcs(record.value));
       if (!decoded.ok) {
-        items.push({ record, source, decidedAt, dedupKey: null, verdict: undecodableVerdict(decoded.reason, { decidedAt, source }), dlqReason: decoded.reason, replay: false });
+        const undecodable = undecodableVerdict(decoded.reason, { decidedAt, source });
+        items.push({ record, source, decidedAt, dedupKey: null, verdict: set === undefined ? undecodable : stampPolicy(undecodable, set.global), dlqReason: decoded.reason, replay: false });
         continue;
       }
       const t0 = performance.now();
@@ -110,10 +131,15 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
       // offset is decided exactly as the first time.
       const meta = { decidedAt, source, now: Number(record.timestamp) };
       const checked = checkRecord(decoded.value, config, meta);
-      const verdict = checked.ok ? decideSignals(checked.record, config, meta) : checked.verdict;
+      let verdict: Verdict;
+      if (set === undefined) verdict = checked.ok ? decideSignals(checked.record, config, meta) : checked.verdict;
+      else if (checked.ok) {
+        const policy = policyForRecord(set, checked.record);
+        verdict = decideUnderPolicy(checked.record, policy, configFor(policy), meta);
+      } else verdict = stampPolicy(checked.verdict, set.global);
       observe((performance.now() - t0) / 1000);
       const malformed = !checked.ok && verdict.reasons.some((r) => r.startsWith('malformed:'));
-      items.push({ record, source, decidedAt, dedupKey: checked.ok ? checked.record.dedupKey : null, verdict, dlqReason: malformed ? verdict.reasons.join(',') : null, replay: false });
+      items.push({ record, source, decidedAt, dedupKey: checked.ok && verdict.status !== 'rejected' ? checked.record.dedupKey : null, verdict, dlqReason: malformed ? verdict.reasons.join(',') : null, replay: false });
     }
     await ctx?.heartbeat();
 
@@ -177,16 +203,21 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
         messages.push({ topic: deps.topics.dlq, key: dlqKey(it.source), value, headers });
       }
       const ts = Number(it.record.timestamp);
+      const tenant = verifiedTenant(it.verdict);
+      const piiMode = set === undefined ? 'off' : set.policyFor(tenant).document.pii.mode;
       outcomes.push({
         offset: it.source.offset,
         pcsId: it.verdict.pcs_id,
         status: it.verdict.status,
         reason: reasonLabel(it.verdict.reason),
         duplicate: it.verdict.duplicate,
-        tenant: verifiedTenant(it.verdict),
+        tenant: tenant !== null && isRedacted(it.verdict, 'tenant_id', piiMode) ? REDACTED : tenant,
         replay: it.replay,
         dlq: it.dlqReason !== null,
         ageSeconds: Number.isFinite(ts) && ts > 0 ? Math.max(0, (now - ts) / 1000) : null,
+        policyId: it.verdict.policy_id ?? null,
+        policyVersion: it.verdict.policy_version ?? null,
+        pii: it.verdict.pii?.length ?? 0,
       });
     }
     return { messages, outcomes };

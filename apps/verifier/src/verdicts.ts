@@ -71,7 +71,9 @@ export function parseStoredVerdict(text: string, pcsId: string): Verdict | null 
     (src === null || (typeof src === 'object' && typeof src.topic === 'string' && typeof src.partition === 'number' && typeof src.offset === 'string')) &&
     (o.tenant_id === null || typeof o.tenant_id === 'string') &&
     isOptStr(o.sent_at) && isOptStr(o.version) && isOptStr(o.key_id) &&
-    (o.signature_checked === undefined || typeof o.signature_checked === 'boolean');
+    (o.signature_checked === undefined || typeof o.signature_checked === 'boolean') &&
+    isOptStr(o.policy_id) && isOptStr(o.policy_version) && isOptStr(o.policy_digest) &&
+    (o.pii === undefined || (Array.isArray(o.pii) && o.pii.every((x) => typeof x === 'string')));
   if (!ok) return null;
   return {
     pcs_id: o.pcs_id as string,
@@ -90,6 +92,9 @@ export function parseStoredVerdict(text: string, pcsId: string): Verdict | null 
     version: (o.version as string | null | undefined) ?? null,
     key_id: (o.key_id as string | null | undefined) ?? null,
     signature_checked: (o.signature_checked as boolean | undefined) ?? false,
+    // Stored by a verifier with a policy set (docs/policies.md): a duplicate keeps the original's policy.
+    ...(typeof o.policy_id === 'string' && { policy_id: o.policy_id, policy_version: (o.policy_version as string | null | undefined) ?? null, policy_digest: (o.policy_digest as string | null | undefined) ?? null }),
+    ...(Array.isArray(o.pii) && { pii: [...(o.pii as string[])] }),
   };
 }
 

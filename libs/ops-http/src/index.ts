@@ -25,7 +25,7 @@ export interface OpsServerOptions {
   readiness: () => Readiness;
   /** When both are set, /metrics requires HTTP basic auth with them (METRICS_USER / METRICS_PASS). */
   basicAuth?: { user: string; pass: string } | undefined;
-  /** An app's own read-only GET routes, behind the same basic auth as /metrics (the sink's /audit/*). */
+  /** An app's own read-only GET routes, behind the same basic auth as /metrics (the sink's /audit/*, the verifier's /policy). */
   routes?: AppRoutes | undefined;
 }
 
@@ -76,8 +76,10 @@ function send(res: ServerResponse, status: number, body: string, contentType = '
  */
 export function createOpsHandler(opts: Omit<OpsServerOptions, 'port' | 'host'>): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/health' && path !== '/ready' && path !== '/metrics') return false;
+    const url = new URL(req.url ?? '/', 'http://ops.invalid');
+    const path = url.pathname;
+    const appRoute = opts.routes?.paths.includes(path) === true;
+    if (path !== '/health' && path !== '/ready' && path !== '/metrics' && !appRoute) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       send(res, 405, '{"error":"method not allowed"}');
@@ -90,6 +92,11 @@ export function createOpsHandler(opts: Omit<OpsServerOptions, 'port' | 'host'>):
     } else if (opts.basicAuth && !isAuthorised(req.headers.authorization, opts.basicAuth)) {
       res.setHeader('www-authenticate', 'Basic realm="flk-metrics"');
       send(res, 401, '{"error":"unauthorized"}');
+    } else if (appRoute) {
+      opts.routes!.handle(path, url.searchParams).then(
+        (r) => send(res, r.status, r.body, r.contentType),
+        () => send(res, 500, '{"error":"internal error"}'),
+      );
     } else {
       opts.metrics.metrics().then(
         (text) => send(res, 200, text, opts.metrics.contentType),
@@ -105,19 +112,6 @@ export function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     if (ops(req, res)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, '{"error":"method not allowed"}');
-    const url = new URL(req.url ?? '/', 'http://ops.invalid');
-    const routes = opts.routes;
-    if (routes?.paths.includes(url.pathname)) {
-      if (opts.basicAuth && !isAuthorised(req.headers.authorization, opts.basicAuth)) {
-        res.setHeader('www-authenticate', 'Basic realm="flk-metrics"');
-        return send(res, 401, '{"error":"unauthorized"}');
-      }
-      routes.handle(url.pathname, url.searchParams).then(
-        (r) => send(res, r.status, r.body, r.contentType),
-        () => send(res, 500, '{"error":"internal error"}'),
-      );
-      return;
-    }
     send(res, 404, '{"error":"not found"}');
   };
   const server: Server = createServer(handler);

@@ -238,7 +238,7 @@ export function signalReasons(pcs: Pcs, params: DecisionParams): { reasons: stri
   if (round9(Math.abs(D_rep - D_rec)) > params.tolD) reasons.push('d_hat_mismatch');
   if (coh < 0 || coh > round9(1 + params.tolCoh)) reasons.push('coh_star_out_of_range');
   if (r < 0 || r > round9(1 + params.tolR)) reasons.push('r_out_of_range');
-  if (pcs.regime !== regimeOf(D_rec, coh)) reasons.push('regime_mismatch');
+  if (pcs.regime !== regimeOf(D_rec, coh, params.regime)) reasons.push('regime_mismatch');
   if (round9(Math.abs(budget_rep - budget_rec)) > params.tolBudget) reasons.push('budget_mismatch');
   if (pcs.ft.degraded) reasons.push('degraded');
   return { reasons, D_rec, budget_rec };

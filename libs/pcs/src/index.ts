@@ -59,9 +59,11 @@ export {
   createDecisionParams,
   DEFAULT_BUDGET_WEIGHTS,
   DEFAULT_PARAMS,
+  DEFAULT_REGIME_THRESHOLDS,
   type BudgetWeights,
   type DecisionParams,
   type DecisionParamsInput,
+  type RegimeThresholds,
 } from './params.js';
 export {
   checkRecord,

@@ -9,15 +9,26 @@ export interface BudgetWeights {
   D0: number;
 }
 
+/** §4 regime thresholds: `sticky` if coh★ ≥ stickyCohMin and D̂ ≤ stickyDMax; else `non_sticky` if D̂ ≥ nonStickyDMin. */
+export interface RegimeThresholds {
+  stickyCohMin: number;
+  stickyDMax: number;
+  nonStickyDMin: number;
+}
+
 export interface DecisionParams {
   tolD: number;
   tolCoh: number;
   tolR: number;
   tolBudget: number;
   budget: BudgetWeights;
+  /** Absent = the contract's thresholds (DEFAULT_REGIME_THRESHOLDS); set by a policy document (@flk/policy). */
+  regime?: RegimeThresholds;
 }
 
 export const DEFAULT_BUDGET_WEIGHTS: Readonly<BudgetWeights> = Object.freeze({ base: 0.1, alpha: 0.3, beta: 0.5, gamma: 0.2, D0: 2.2 });
+
+export const DEFAULT_REGIME_THRESHOLDS: Readonly<RegimeThresholds> = Object.freeze({ stickyCohMin: 0.7, stickyDMax: 1.5, nonStickyDMin: 2.6 });
 
 export const DEFAULT_PARAMS: Readonly<DecisionParams> = Object.freeze({
   tolD: 0.15,
@@ -27,7 +38,7 @@ export const DEFAULT_PARAMS: Readonly<DecisionParams> = Object.freeze({
   budget: DEFAULT_BUDGET_WEIGHTS,
 });
 
-export type DecisionParamsInput = Partial<Omit<DecisionParams, 'budget'>> & { budget?: Partial<BudgetWeights> };
+export type DecisionParamsInput = Partial<Omit<DecisionParams, 'budget' | 'regime'>> & { budget?: Partial<BudgetWeights> };
 
 const TOLERANCES = ['tolD', 'tolCoh', 'tolR', 'tolBudget'] as const;
 const WEIGHTS = ['base', 'alpha', 'beta', 'gamma', 'D0'] as const;

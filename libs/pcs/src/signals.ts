@@ -3,7 +3,7 @@
 // D̂, which the contract prescribes), so another language reproduces the results bit for bit.
 import { deflate } from 'pako';
 import { invalidArgument } from './errors.js';
-import { DEFAULT_BUDGET_WEIGHTS, type BudgetWeights } from './params.js';
+import { DEFAULT_BUDGET_WEIGHTS, DEFAULT_REGIME_THRESHOLDS, type BudgetWeights, type RegimeThresholds } from './params.js';
 import { splitMix64 } from './prng.js';
 import { round9 } from './round.js';
 import type { Regime } from './types.js';
@@ -207,9 +207,9 @@ export function compressibility(bytes: Uint8Array): number {
 }
 
 /** §4: sticky if coh★ ≥ 0.70 and D̂ ≤ 1.5; else non_sticky if D̂ ≥ 2.6; else mixed. Pass rounded values. */
-export function regimeOf(D_hat: number, coh_star: number): Regime {
-  if (coh_star >= 0.7 && D_hat <= 1.5) return 'sticky';
-  if (D_hat >= 2.6) return 'non_sticky';
+export function regimeOf(D_hat: number, coh_star: number, t: Readonly<RegimeThresholds> = DEFAULT_REGIME_THRESHOLDS): Regime {
+  if (coh_star >= t.stickyCohMin && D_hat <= t.stickyDMax) return 'sticky';
+  if (D_hat >= t.nonStickyDMin) return 'non_sticky';
   return 'mixed';
 }
 

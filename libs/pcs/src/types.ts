@@ -82,6 +82,16 @@ export interface Verdict {
   key_id: string | null;
   /** True when signature checking was on and the record reached that stage (whatever its outcome). */
   signature_checked: boolean;
+  /**
+   * The decision policy (docs/policies.md) that decided it: id, SemVer version and content digest
+   * (`sha256:<hex>`). Absent/null = decided without a policy set (before policies, or by a caller
+   * that gives none, such as `flk pcs verify`). Set by the verifier, never by decide().
+   */
+  policy_id?: string | null;
+  policy_version?: string | null;
+  policy_digest?: string | null;
+  /** The PII gate's findings (field paths such as `shard_id`, `ft.fallbacks[1]`, `tenant_id`); absent/empty = none found or gate off. */
+  pii?: string[];
 }
 
 export type ValidationResult = { ok: true; pcs: Pcs } | { ok: false; reasons: string[]; pcs_id: string };
