@@ -15,6 +15,12 @@ describe('verdictFacts', () => {
     expect(verdictFacts({ ...base, tenant_id: 'acme', version: '0.2', signature_checked: false }).tenant).toBe('-');
     expect(verdictFacts({ ...base, tenant_id: 'acme', version: '0.2', signature_checked: true, status: 'rejected', reason: 'signature:tenant_mismatch', reasons: ['signature:tenant_mismatch'] })).toMatchObject({ tenant: '-', signature: true });
   });
+  test('a verified tenant the PII gate flagged is labelled [redacted], never by its value', () => {
+    const flagged = { ...base, tenant_id: '555-123-4567', version: '0.2', signature_checked: true, pii: ['tenant_id'] };
+    expect(verdictFacts(flagged).tenant).toBe('[redacted]');
+    expect(verdictFacts({ ...flagged, pii: ['shard_id'] }).tenant).toBe('555-123-4567');
+    expect(verdictFacts({ ...flagged, signature_checked: false }).tenant).toBe('-');
+  });
   test('signature, malformed (DLQ) and duplicate verdicts', () => {
     expect(verdictFacts({ ...base, status: 'rejected', reason: 'signature', reasons: ['signature'] })).toMatchObject({ status: 'rejected', signature: true, dlq: false });
     expect(verdictFacts({ ...base, status: 'rejected', reason: 'malformed:avro', reasons: ['malformed:avro'] })).toMatchObject({ status: 'rejected', dlq: true, signature: false });

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { REASON_SIGNATURE, verifiedTenant, type Verdict } from '@flk/pcs';
+import { REDACTED } from '@flk/policy';
 
 // The sink's Prometheus metrics: exactly these series, in a registry of its own (no default
 // process metrics). Every series has one label, `tenant`: the tenant of a verified v0.2 verdict
@@ -55,6 +56,8 @@ function isoMs(v: unknown): number | null {
  */
 export function verdictFacts(v: Readonly<Record<string, unknown>> | null): VerdictFacts {
   if (v === null) return { tenant: NO_TENANT, status: null, duplicate: false, signature: false, dlq: false, latencySeconds: null };
+  // A tenant the PII gate flagged is never a label value (docs/policies.md).
+  const flagged = Array.isArray(v.pii) && v.pii.includes('tenant_id');
   const tenant = (typeof v.tenant_id === 'string' ? verifiedTenant(v as unknown as Verdict) : null) ?? NO_TENANT;
   const status = STATUSES.find((s) => s === v.status) ?? null;
   const reasons = Array.isArray(v.reasons) ? v.reasons.filter((r): r is string => typeof r === 'string') : [];
@@ -67,7 +70,7 @@ export function verdictFacts(v: Readonly<Record<string, unknown>> | null): Verdi
   const sent = isoMs(v.sent_at);
   const decided = isoMs(v.decided_at);
   const latencySeconds = !duplicate && sent !== null && decided !== null ? Math.max(0, decided - sent) / 1000 : null;
-  return { tenant, status, duplicate, signature, dlq, latencySeconds };
+  return { tenant: flagged && tenant !== NO_TENANT ? REDACTED : tenant, status, duplicate, signature, dlq, latencySeconds };
 }
 
 export interface SinkMetrics {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -83,6 +83,20 @@ describe('batch processor', () => {
     expect(ctl.commits).toEqual(['4', '9']);
     expect(observed).toHaveLength(7);
     expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 7 });
+  });
+
+  test('values the PII gate flagged (verdict.pii) are redacted in the audit line and its key; metrics get the verdict', async () => {
+    const { dir, log } = await freshLog();
+    const observed: unknown[] = [];
+    const p = createBatchProcessor({ audit: log, decoder: fakeDecoder(), observe: (v) => observed.push(v) });
+    const flagged = { ...verdict(0), tenant_id: 'bob@example.com', pii: ['tenant_id'] };
+    await p.handle({ topic: TOPIC, partition: 0, messages: [{ offset: '0', key: Buffer.from('bob@example.com/p0'), value: Buffer.from(JSON.stringify(flagged)) }, msg(1)] }, fakeControl());
+    const text = (await readFile(join(dir, (await readdir(dir)).find((f) => f.endsWith('.jsonl'))!), 'utf8'));
+    expect(text).not.toContain('bob@example.com');
+    expect(text).toContain('"key":"[redacted]/p0"');
+    expect(text).toContain('"tenant_id":"[redacted]"');
+    expect(observed[0]).toEqual(flagged);
+    expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 2 });
   });
 
   test('messages the log already holds are skipped (a restart between append and commit)', async () => {

@@ -1,4 +1,5 @@
 import { AUDIT_ERROR_CODES, type AuditEntryInput, type AuditLog, FlkAuditError, keyText } from '@flk/audit';
+import { redactFlagged } from '@flk/policy';
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from '@flk/kafka';
 import type { DecodeResult } from '@flk/registry';
 
@@ -145,12 +146,14 @@ export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcesso
         const decoded = await decode(m.value, control);
         if (decoded === STOPPED) return; // nothing written, nothing committed: the next owner redoes the batch
         if (!decoded.ok) emit({ type: 'undecodable', topic, partition, offset: m.offset, reason: decoded.reason });
+        // Values the verifier's PII gate flagged never reach the append-only log (docs/policies.md).
+        const kept = decoded.ok ? redactFlagged(decoded.value, keyText(m.key)) : { verdict: null, key: keyText(m.key) };
         entries.push({
           topic,
           partition,
           offset: m.offset,
-          key: keyText(m.key),
-          verdict: decoded.ok ? decoded.value : null,
+          key: kept.key,
+          verdict: kept.verdict,
           error: decoded.ok ? null : decoded.reason,
           traceparent: m.traceparent ?? null,
         });

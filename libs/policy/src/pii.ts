@@ -44,3 +44,20 @@ export function detectPii(pcs: Pick<Pcs, 'shard_id' | 'ft' | 'tenant_id'>): PiiF
 
 /** What logs, metric labels and the audit log show instead of a value in `redact` mode. */
 export const REDACTED = '[redacted]';
+
+/**
+ * A verdict as the sink may keep it (audit line, metric label): every top-level member the PII gate
+ * flagged (`pii`, in detect and redact mode alike) replaced by REDACTED, and the message key's
+ * `tenant_id/` prefix too. Detect mode flags without hiding in the verifier, but an append-only,
+ * tamper-evident log can never be scrubbed afterwards, so the sink keeps flagged values out of it
+ * whatever the mode; pcs.verdicts itself carries the verdict unchanged.
+ */
+export function redactFlagged<V extends Readonly<Record<string, unknown>>>(verdict: V, key: string | null): { verdict: V; key: string | null } {
+  const flagged = Array.isArray(verdict.pii) ? verdict.pii.filter((p): p is string => typeof p === 'string' && Object.hasOwn(verdict, p)) : [];
+  if (flagged.length === 0) return { verdict, key };
+  const out: Record<string, unknown> = { ...verdict };
+  for (const field of flagged) if (typeof out[field] === 'string') out[field] = REDACTED;
+  const tenant = verdict.tenant_id;
+  const redactKey = flagged.includes('tenant_id') && typeof tenant === 'string' && key !== null && key.startsWith(`${tenant}/`);
+  return { verdict: out as V, key: redactKey ? `${REDACTED}/${key.slice(tenant.length + 1)}` : key };
+}
