@@ -25,11 +25,13 @@ STOP_TIMEOUT=${FLK_STOP_TIMEOUT:-30}      # seconds before SIGTERM turns into SI
 
 KAFKA_POM=$HERE/kafka/pom.xml
 KAFKA_VERSION=${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM")}
+KAFKA_LINE=${KAFKA_VERSION%%.*}   # 4 (default) or 3: picks the pom's logging profile and config
+[[ $KAFKA_LINE == 3 || $KAFKA_LINE == 4 ]] || { echo "stack: KAFKA_VERSION=$KAFKA_VERSION: only Kafka 3.9.x and 4.x are supported" >&2; exit 1; }
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 KAFKA_JVM_OPTS=${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true}
-KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$STACK_DIR/kafka/data}
+KAFKA_DATA_DIR=${KAFKA_DATA_DIR:-$STACK_DIR/kafka/data$([[ $KAFKA_LINE == 3 ]] && echo -3)}   # 3.9 cannot read 4.x's storage
 
 REDIS_PORT=${REDIS_PORT:-6390}
 REDIS_DATA_DIR=${REDIS_DATA_DIR:-$STACK_DIR/redis/data}
@@ -262,7 +264,7 @@ ensure_kafka_libs() {
     tmp=$KAFKA_LIB.tmp.$$
     rm -rf "$tmp"
     # shellcheck disable=SC2086 # FLK_MAVEN_OPTS is a list of options
-    mvn -B -q -ntp -f "$KAFKA_POM" ${FLK_MAVEN_OPTS:-} -Dkafka.version="$KAFKA_VERSION" \
+    mvn -B -q -ntp -f "$KAFKA_POM" ${FLK_MAVEN_OPTS:-} -Dkafka.version="$KAFKA_VERSION" -Dkafka.line="$KAFKA_LINE" \
       dependency:copy-dependencies -DoutputDirectory="$tmp" >"$LOG_DIR/maven.log" 2>&1 || rc=$?
     rm -rf "$HERE/kafka/target"
     if ((rc != 0)); then
@@ -350,9 +352,10 @@ EOF
 
 # The one java command line (classpath = every jar Maven copied); main class and args follow.
 kafka_java_cmd() {
+  local logconf=-Dlog4j2.configurationFile="$HERE/kafka/log4j2.xml"   # 4.x: log4j2
+  [[ $KAFKA_LINE == 3 ]] && logconf=-Dlog4j.configuration="file:$HERE/kafka/log4j.properties"   # 3.x: reload4j
   # shellcheck disable=SC2206 # heap and JVM options are word lists
-  KAFKA_JAVA=(java $KAFKA_HEAP_OPTS $KAFKA_JVM_OPTS
-    -Dlog4j.configuration="file:$HERE/kafka/log4j.properties" -Dkafka.logs.dir="$LOG_DIR"
+  KAFKA_JAVA=(java $KAFKA_HEAP_OPTS $KAFKA_JVM_OPTS "$logconf" -Dkafka.logs.dir="$LOG_DIR"
     -cp "$KAFKA_LIB/*")
 }
 
@@ -432,6 +435,12 @@ check_running() {
   local svc=$1 grace=$2 pid port
   port=$(port_of "$svc")
   pid=$(own_pid "$svc")
+  # A broker of another Kafka version (KAFKA_VERSION changed since it started) is restarted.
+  if [[ -n $pid && $svc == kafka && $(cmdline "$pid") != *"$KAFKA_LIB/*"* ]]; then
+    warn "kafka (pid $pid) runs another Kafka version than $KAFKA_VERSION: restarting it"
+    stop_service kafka
+    pid=
+  fi
   if [[ -n $pid ]]; then
     if healthy "$svc"; then
       row "$svc" "already running on 127.0.0.1:$port (pid $pid)"
