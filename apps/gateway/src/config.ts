@@ -2,7 +2,7 @@
 // every bad variable is reported in one ConfigError. The table is in docs/gateway.md.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readSigningConfig, type Env, type KafkaConnection, type SigningConfig } from '@flk/config';
+import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readRegistryConnection, readSigningConfig, type Env, type KafkaConnection, type RegistryConnection, type SigningConfig } from '@flk/config';
 import { DEFAULT_PARAMS, type DecideConfig } from '@flk/pcs';
 import { createTokenStore, parseTokenFile, type TokenStore } from './auth.js';
 import { parseTenantLimits, type RateLimits } from './rate-limit.js';
@@ -13,6 +13,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export interface GatewayConfig {
   kafka: { brokers: string[]; clientId: string; ssl: KafkaConnection['ssl']; sasl?: KafkaConnection['sasl'] };
   schemaRegistryUrl: string;
+  /** SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD (basic auth); never logged. */
+  registryAuth: RegistryConnection['registryAuth'];
   redis: { url: string; keyPrefix: string };
   topics: { submitted: string; verdicts: string; replies: string };
   /** Consumer group of the gateway replicas on the replies topic (each replica owns some partitions). */
@@ -45,6 +47,7 @@ export function describeConfig(c: GatewayConfig): Record<string, unknown> {
     brokers: c.kafka.brokers,
     kafkaSsl: c.kafka.ssl !== false,
     kafkaSasl: c.kafka.sasl?.mechanism ?? 'none',
+    registryAuth: c.registryAuth === undefined ? 'none' : 'basic',
     topics: c.topics,
     groupId: c.groupId,
     replicaId: c.replicaId,
@@ -99,7 +102,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const verdictTimeoutMs = r.int('GATEWAY_VERDICT_TIMEOUT_MS', 2000, { min: 0, max: 60_000 });
   const config: GatewayConfig = {
     kafka: { brokers, clientId: r.string('KAFKA_CLIENT_ID', `flk-gateway-${hostname()}-${process.pid}`), ssl, sasl },
-    schemaRegistryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
+    ...((reg) => ({ schemaRegistryUrl: reg.registryUrl, registryAuth: reg.registryAuth }))(readRegistryConnection(r)),
     redis: { url: r.url('REDIS_URL', 'redis://127.0.0.1:6390'), keyPrefix: r.optionalString('REDIS_KEY_PREFIX') ?? '' },
     topics: {
       submitted: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),

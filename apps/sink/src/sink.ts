@@ -60,7 +60,7 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
   status.audit = 'ok';
   logger.info({ dir: config.auditDir, lines: audit.nextSeq, positions: audit.positions() }, 'audit log open');
 
-  const codec = createWireCodec({ registryUrl: config.registryUrl, pcsSubject: 'pcs.submitted-value', verdictSubject: 'pcs.verdicts-value', logger });
+  const codec = createWireCodec({ registryUrl: config.registryUrl, registryAuth: config.registryAuth, pcsSubject: 'pcs.submitted-value', verdictSubject: 'pcs.verdicts-value', logger });
   const consumer = createVerdictConsumer({
     brokers: config.brokers,
     ssl: config.ssl,

@@ -3,7 +3,7 @@
 // knobs (tolerances, batch sizes, timeouts) are documented in docs/verifier.md.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readSigningConfig, SIGNING_ENV, type Env, type KafkaConnection, type SigningConfig } from '@flk/config';
+import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readRegistryConnection, readSigningConfig, SIGNING_ENV, type Env, type KafkaConnection, type RegistryConnection, type SigningConfig } from '@flk/config';
 import { createDecisionParams, DEFAULT_DEDUP_TTL_SECONDS, type DecideConfig, type DecisionParams } from '@flk/pcs';
 import { createNodeKeyRing, nodeSha256, nodeSignatureCrypto } from './node-keyring.js';
 
@@ -18,6 +18,8 @@ export interface VerifierConfig {
     sasl?: KafkaConnection['sasl'];
   };
   schemaRegistryUrl: string;
+  /** SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD (basic auth); never logged. */
+  registryAuth: RegistryConnection['registryAuth'];
   redis: { url: string; keyPrefix: string };
   /** `replies`: the HTTP gateway's reply topic (PCS_REPLIES_TOPIC), used only if it exists (checked at start-up). */
   topics: { submitted: string; verdicts: string; dlq: string; replies: string };
@@ -52,6 +54,7 @@ export function describeConfig(c: VerifierConfig): Record<string, unknown> {
     kafkaSsl: c.kafka.ssl !== false,
     kafkaSasl: c.kafka.sasl?.mechanism ?? 'none',
     schemaRegistryUrl: redactUrl(c.schemaRegistryUrl),
+    registryAuth: c.registryAuth === undefined ? 'none' : 'basic',
     redisUrl: redactUrl(c.redis.url),
     topics: c.topics,
     groupId: c.groupId,
@@ -126,7 +129,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
 
   const config: VerifierConfig = {
     kafka: { brokers, clientId: r.string('KAFKA_CLIENT_ID', `flk-verifier-${hostname()}-${process.pid}`), ssl, sasl },
-    schemaRegistryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
+    ...((reg) => ({ schemaRegistryUrl: reg.registryUrl, registryAuth: reg.registryAuth }))(readRegistryConnection(r)),
     redis: { url: r.url('REDIS_URL', 'redis://127.0.0.1:6390'), keyPrefix: r.optionalString('REDIS_KEY_PREFIX') ?? '' },
     topics: {
       submitted: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),
