@@ -542,7 +542,16 @@ run_principals() {
     return 0
   fi
   t0=$(now_ms)
-  out=$(java -Xmx256m -cp "$KAFKA_LIB/*" "$HERE/kafka/Principals.java" "$KAFKA_BROKERS" "$SASL_DIR" "$TENANTS" \
+  # Compiled once per source and Kafka version into the cache (javac on 2 busy cores takes ~10 s).
+  local classes
+  classes=$KAFKA_LIB.principals-$(sha256sum "$HERE/kafka/Principals.java" | cut -c1-12)
+  if [[ ! -f $classes/Principals.class ]]; then
+    rm -rf "$classes.tmp.$$" && mkdir -p "$classes.tmp.$$"
+    javac -nowarn -d "$classes.tmp.$$" -cp "$KAFKA_LIB/*" "$HERE/kafka/Principals.java" >"$LOG_DIR/principals.log" 2>&1 ||
+      { log_tail "$LOG_DIR/principals.log"; die "javac infra/local/kafka/Principals.java failed"; }
+    rm -rf "$classes" && mv "$classes.tmp.$$" "$classes"
+  fi
+  out=$(java -Xmx256m -cp "$classes:$KAFKA_LIB/*" Principals "$KAFKA_BROKERS" "$SASL_DIR" "$TENANTS" \
     "$TENANT_PRODUCER_BYTE_RATE" "$TENANT_REQUEST_PERCENTAGE" 2>"$LOG_DIR/principals.log" </dev/null 7>&- 8>&-) ||
     { log_tail "$LOG_DIR/principals.log"; die "setting the SASL principals, ACLs and quotas failed"; }
   rm -f "$data"/.flk-principals-*
@@ -632,14 +641,18 @@ restart_if_reconfigured() {
 
 # A single-node broker while cluster mode is asked for (or the reverse) holds the same ports: stop it.
 other_mode_running() {
-  local svc others=kafka
+  local svc others=kafka stopped=0
   ((KAFKA_NODES == 1)) && others="kafka-1 kafka-2 kafka-3"
   for svc in $others; do
     if [[ -n $(own_pid "$svc") ]]; then
       warn "$svc of the other mode (FLK_STACK_BROKERS=$KAFKA_NODES asked) is running: stopping it"
       stop_service "$svc"
+      stopped=1
     fi
   done
+  # The registry's state came from the other cluster's _schemas: it starts again on the new one.
+  ((stopped)) && stop_service registry
+  return 0
 }
 
 cmd_up() {
@@ -699,10 +712,17 @@ cmd_down() {
   say "flk stack: down ($STACK_DIR)"
   stop_service registry
   local svc
-  # Every Kafka node of either mode this stack dir may have running (a mode switch leaves none behind).
+  # Every Kafka node of either mode this stack dir may have running (a mode switch leaves none
+  # behind), all at once: a cluster's last node would otherwise wait out its controlled shutdown
+  # for a quorum that has already gone.
+  local jobs=()
   for svc in kafka kafka-1 kafka-2 kafka-3; do
-    [[ $svc == "$(kafka_services | cut -d' ' -f1)" || -n $(own_pid "$svc") ]] && stop_service "$svc"
+    if [[ $svc == "$(kafka_services | cut -d' ' -f1)" || -n $(own_pid "$svc") ]]; then
+      stop_service "$svc" &
+      jobs+=($!)
+    fi
   done
+  ((${#jobs[@]} == 0)) || wait "${jobs[@]}"
   stop_service redis
   say "stack down in $(secs_since "$t0") (data kept; 'stack.sh reset' wipes it)"
 }
