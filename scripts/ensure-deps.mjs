@@ -2,10 +2,11 @@
 // Makes `npm test` and `npm run demo` work on a fresh clone: installs the locked dependencies when
 // node_modules is missing or older than package-lock.json. Node builtins only (it runs before
 // anything is installed). npm writes node_modules/.package-lock.json on every install.
-// `npm install`, not `npm ci`: the registry mirror this project's machines use lacks some
-// platform builds of optional native packages (@swc/core-darwin-*, @nx/nx-darwin-*), so those
-// can't be in the lockfile and `npm ci` refuses the lockfile as out of sync; `npm install`
-// installs exactly the locked versions that exist for this platform and leaves the lockfile alone.
+// `npm install`, not `npm ci`: the registry mirror this project's machines use refuses `npm ci`.
+// The committed lockfile lists every platform's optional native builds (@swc/core-*, @nx/nx-*,
+// @esbuild/*: test/unit/lockfile.test.ts checks it), so `npm install` installs exactly the locked
+// versions for this platform and leaves the lockfile unchanged, and `npm ci` elsewhere (macOS,
+// arm64, Windows, the node:24 images) finds its native build.
 import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

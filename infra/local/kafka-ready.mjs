@@ -1,11 +1,12 @@
 // Readiness probe for the local Kafka broker (used by infra/local/stack.sh): succeeds once a
 // metadata request (kafkajs admin describeCluster) answers. Plain JS ESM so it runs without a build.
 //
-//   node infra/local/kafka-ready.mjs [--once] [--timeout-ms N] [--pid PID]
+//   node infra/local/kafka-ready.mjs [--once] [--timeout-ms N] [--pid PID] [--min-brokers N]
 //
 // Brokers come from KAFKA_BROKERS (default 127.0.0.1:9092). --once: a single attempt (status
 // checks). Otherwise it polls until --timeout-ms (default 120000) and gives up early, exit 2, when
-// the broker process --pid has exited. Exit 0 = ready, 1 = not ready in time.
+// the broker process --pid has exited. --min-brokers N (cluster mode): ready only once the metadata
+// lists N brokers. Exit 0 = ready, 1 = not ready in time.
 import { Kafka, logLevel } from 'kafkajs';
 
 const args = process.argv.slice(2);
@@ -16,6 +17,7 @@ const opt = (name, dflt) => {
 const once = args.includes('--once');
 const timeoutMs = Number(opt('--timeout-ms', '120000'));
 const pid = Number(opt('--pid', '0'));
+const minBrokers = Number(opt('--min-brokers', '1'));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 const kafka = new Kafka({
@@ -41,7 +43,7 @@ async function attempt() {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+    return cluster.brokers.length >= Math.max(1, minBrokers) && cluster.controller !== null && cluster.controller >= 0;
   } catch {
     return false;
   } finally {

@@ -2,8 +2,11 @@
 // Kafka is healthy, before the schema registry starts). Plain JS ESM so it runs without a build.
 //
 // Idempotent: missing topics are created, existing ones are left alone (a partition count or
-// config that differs from the spec below is reported, never altered). Single broker, so every
-// topic has replication factor 1. Brokers come from KAFKA_BROKERS (default 127.0.0.1:9092).
+// config that differs from the spec below is reported, never altered). Replication factor
+// KAFKA_REPLICATION_FACTOR (stack.sh: 1 on the single broker, 3 with FLK_STACK_BROKERS=3; then the
+// pcs.* topics and _schemas also get min.insync.replicas=2 and unclean leader election off, so an
+// acknowledged record is on two brokers and a lagging replica never becomes leader). Brokers come
+// from KAFKA_BROKERS (default 127.0.0.1:9092).
 import { Kafka, logLevel } from 'kafkajs';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -20,7 +23,10 @@ function intEnv(name, dflt) {
 }
 
 /** The stack's topics. Keep in sync with docs/local-stack.md. */
-const TOPICS = [
+const REPLICATION_FACTOR = intEnv('KAFKA_REPLICATION_FACTOR', 1);
+const durability = REPLICATION_FACTOR >= 3 ? { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false' } : {};
+
+const SPEC = [
   {
     // Proof-of-Computation Summaries as submitted; keyed by pcs_id. LogAppendTime: the broker's
     // append time is the verifier's `now` for the v0.2 replay window (contract §7.4), so a
@@ -65,6 +71,8 @@ const TOPICS = [
   },
 ];
 
+const TOPICS = SPEC.map((t) => ({ ...t, configs: { ...t.configs, ...durability } }));
+
 const kafka = new Kafka({
   clientId: 'flk-stack-topics',
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -84,7 +92,7 @@ try {
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.numPartitions,
-        replicationFactor: 1,
+        replicationFactor: REPLICATION_FACTOR,
         configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value })),
       })),
     });
@@ -96,8 +104,11 @@ try {
   if (kept.length > 0) {
     const { topics } = await admin.fetchTopicMetadata({ topics: kept.map((t) => t.topic) });
     for (const t of kept) {
-      const have = topics.find((m) => m.name === t.topic)?.partitions.length;
+      const parts = topics.find((m) => m.name === t.topic)?.partitions ?? [];
+      const have = parts.length;
       if (have !== t.numPartitions) notes.push(`${t.topic} has ${have} partitions (spec ${t.numPartitions}), left alone`);
+      const rf = parts[0]?.replicas.length;
+      if (rf !== undefined && rf !== REPLICATION_FACTOR) notes.push(`${t.topic} has replication factor ${rf} (spec ${REPLICATION_FACTOR}), left alone`);
     }
     // Topic configs (unlike partition counts) are safe to bring to the spec: a topic created before
     // a config was added to the spec (message.timestamp.type) gets it. alterConfigs sets the listed
@@ -113,7 +124,7 @@ try {
     }
   }
 
-  const fmt = (t) => `${t.topic}(${t.numPartitions}${t.configs['cleanup.policy'] === 'compact' ? ',compact' : ''})`;
+  const fmt = (t) => `${t.topic}(${t.numPartitions}${t.configs['cleanup.policy'] === 'compact' ? ',compact' : ''}${REPLICATION_FACTOR > 1 ? `,rf${REPLICATION_FACTOR}` : ''})`;
   const parts = [];
   if (missing.length > 0) parts.push(`created ${missing.map(fmt).join(' ')}`);
   if (kept.length > 0) parts.push(`existing ${kept.map((t) => t.topic).join(' ')}`);

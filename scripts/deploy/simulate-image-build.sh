@@ -11,8 +11,9 @@
 # invalid variable and expects the app's configuration error (exit 2, or 1 for the registry; the
 # agent: --help, exit 0): every module, workspace link and schema file resolves from dist/.
 #
-# The node:20 images ship npm 10; the machine's npm may differ (npm 11 rejects a lock file without
-# other platforms' optional packages), so npm is run as `npx npm@10` here, like the image.
+# The node:24 images ship npm 11; the machine's npm may differ, so npm is run as `npx npm@11` here,
+# like the image (npm 11's `npm ci` needs every platform's optional entries in the lock file, which
+# test/unit/lockfile.test.ts checks).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 APPS=("$@")
@@ -22,7 +23,7 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/bin"
 cat >"$WORK/bin/npm" <<'EOF'
 #!/usr/bin/env bash
-exec "$NPX_REAL" -y npm@10 "$@"
+exec "$NPX_REAL" -y npm@11 "$@"
 EOF
 chmod +x "$WORK/bin/npm"
 export NPX_REAL; NPX_REAL=$(command -v npx)

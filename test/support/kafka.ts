@@ -8,6 +8,9 @@ export function testKafka(clientId = randomName('flk-test')): KafkaClient {
   return createKafkaClient({ brokers: STACK.brokers, clientId, logLevel: 'error' });
 }
 
+/** FLK_TEST_REPLICATION_FACTOR: 3 on the cluster stack (scripts/test-cluster.sh), else 1. */
+const TEST_REPLICATION_FACTOR = Number(process.env.FLK_TEST_REPLICATION_FACTOR ?? '1') || 1;
+
 export interface TopicSpec {
   topic: string;
   partitions?: number;
@@ -24,9 +27,13 @@ export async function createTopics(kafka: KafkaClient, specs: readonly TopicSpec
       topics: specs.map((s) => ({
         topic: s.topic,
         numPartitions: s.partitions ?? 1,
-        replicationFactor: 1,
+        replicationFactor: TEST_REPLICATION_FACTOR,
         // Input-like topics stamp the broker's append time (contract §7.4: the verifier's `now`).
-        configEntries: s.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+        configEntries: [
+          ...(s.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [{ name: 'message.timestamp.type', value: 'LogAppendTime' }]),
+          // On the 3-broker stack (npm run test:cluster) the tests' topics are replicated as pcs.* are.
+          ...(TEST_REPLICATION_FACTOR >= 3 ? [{ name: 'min.insync.replicas', value: '2' }, { name: 'unclean.leader.election.enable', value: 'false' }] : []),
+        ],
       })),
     });
   } finally {

@@ -1,7 +1,7 @@
 // The agent's configuration: read from the environment once, at start-up, validated in one go
 // (every bad variable named in one ConfigError; key values never appear in messages).
 import { readFileSync } from 'node:fs';
-import { EnvReader, readKafkaConnection, type Env, type KafkaConnection } from '@flk/config';
+import { EnvReader, readKafkaConnection, readRegistryConnection, type Env, type KafkaConnection, type RegistryConnection } from '@flk/config';
 import { createEd25519Signer, createHmacSigner, FlkPcsError, ID_PATTERN, PCS_VERSIONS, SIGN_ALGS, type PcsVersion, type SignAlg, type Signer } from '@flk/pcs';
 import type { RetryPolicy, WindowOptions } from '@flk/agent';
 
@@ -12,6 +12,8 @@ export interface AgentConfig {
   /** KAFKA_SASL_MECHANISM / KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. */
   sasl?: KafkaConnection['sasl'];
   registryUrl: string;
+  /** SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD (basic auth); never logged. */
+  registryAuth?: RegistryConnection['registryAuth'];
   submittedTopic: string;
   verdictsTopic: string;
   clientId: string;
@@ -74,7 +76,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
 
   return r.done({
     ...kafka,
-    registryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
+    ...readRegistryConnection(r),
     submittedTopic: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),
     verdictsTopic: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),
     clientId: r.string('AGENT_CLIENT_ID', 'flk-agent'),

@@ -64,6 +64,7 @@ async function main(): Promise<number> {
 
   const codec = createWireCodec({
     registryUrl: config.registryUrl,
+    registryAuth: config.registryAuth,
     // TopicNameStrategy, as the verifier and sink register them.
     pcsSubject: `${config.submittedTopic}-value`,
     verdictSubject: `${config.verdictsTopic}-value`,

@@ -65,7 +65,7 @@ export async function createGatewayApp(config: GatewayConfig, { logger }: { logg
     retry: { retries: 2, initialRetryTimeMs: 100, maxRetryTimeMs: 500 },
     logLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 'debug' : 'warn',
   });
-  const codec = createWireCodec({ registryUrl: config.schemaRegistryUrl, pcsSubject: `${config.topics.submitted}-value`, verdictSubject: `${config.topics.verdicts}-value`, logger });
+  const codec = createWireCodec({ registryUrl: config.schemaRegistryUrl, registryAuth: config.registryAuth, pcsSubject: `${config.topics.submitted}-value`, verdictSubject: `${config.topics.verdicts}-value`, logger });
   const redis = createRedisClient({ ...redisTargetOptions(config.redis.connection), connectionName: 'flk-gateway', logger });
   const store = createRedisDedupStore({ client: redis, keyPrefix: config.redis.keyPrefix, onRoundTrip: ({ ok }) => setCheck('redis', ok) });
   const producer = createSubmitProducer({

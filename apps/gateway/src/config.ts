@@ -2,7 +2,7 @@
 // every bad variable is reported in one ConfigError. The table is in docs/gateway.md.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readRedisConnection, readSigningConfig, type Env, type KafkaConnection, type RedisConnectionConfig, type SigningConfig } from '@flk/config';
+import { decideConfigOf, EnvReader, loadTenantRing, readKafkaConnection, readRedisConnection, readRegistryConnection, readSigningConfig, type Env, type KafkaConnection, type RedisConnectionConfig, type RegistryConnection, type SigningConfig } from '@flk/config';
 import { DEFAULT_PARAMS, type DecideConfig } from '@flk/pcs';
 import { createTokenStore, parseTokenFile, type TokenStore } from './auth.js';
 import { parseTenantLimits, type RateLimits } from './rate-limit.js';
@@ -13,6 +13,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export interface GatewayConfig {
   kafka: { brokers: string[]; clientId: string; ssl: KafkaConnection['ssl']; sasl?: KafkaConnection['sasl'] };
   schemaRegistryUrl: string;
+  /** SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD (basic auth); never logged. */
+  registryAuth: RegistryConnection['registryAuth'];
   /** REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME (docs/redis-ha.md). */
   redis: { connection: RedisConnectionConfig; keyPrefix: string };
   topics: { submitted: string; verdicts: string; replies: string };
@@ -46,6 +48,7 @@ export function describeConfig(c: GatewayConfig): Record<string, unknown> {
     brokers: c.kafka.brokers,
     kafkaSsl: c.kafka.ssl !== false,
     kafkaSasl: c.kafka.sasl?.mechanism ?? 'none',
+    registryAuth: c.registryAuth === undefined ? 'none' : 'basic',
     topics: c.topics,
     groupId: c.groupId,
     replicaId: c.replicaId,
@@ -100,7 +103,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   const verdictTimeoutMs = r.int('GATEWAY_VERDICT_TIMEOUT_MS', 2000, { min: 0, max: 60_000 });
   const config: GatewayConfig = {
     kafka: { brokers, clientId: r.string('KAFKA_CLIENT_ID', `flk-gateway-${hostname()}-${process.pid}`), ssl, sasl },
-    schemaRegistryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
+    ...((reg) => ({ schemaRegistryUrl: reg.registryUrl, registryAuth: reg.registryAuth }))(readRegistryConnection(r)),
     redis: { connection: readRedisConnection(r, env), keyPrefix: r.optionalString('REDIS_KEY_PREFIX') ?? '' },
     topics: {
       submitted: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),

@@ -2,6 +2,7 @@
 // value stops the process (exit 1) with a message naming every bad variable.
 import { readFileSync } from 'node:fs';
 import { EnvReader, readKafkaConnection, type Env, type KafkaConnection } from '@flk/config';
+import { parseBasicAuthUsers, type BasicAuthUsers } from './basic-auth.js';
 import { COMPATIBILITY_LEVELS, parseCompatibilityLevel, type CompatibilityLevel } from './compatibility.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -24,6 +25,8 @@ export interface RegistryConfig {
   readonly writeTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** SCHEMA_REGISTRY_BASIC_AUTH_USERS_FILE: `name:password` lines; absent = no authentication. */
+  readonly basicAuthUsers?: BasicAuthUsers;
 }
 
 export function loadConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): RegistryConfig {
@@ -40,7 +43,23 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
   if (defaultCompatibility === undefined) {
     r.problem(`SCHEMA_REGISTRY_COMPATIBILITY: expected one of ${COMPATIBILITY_LEVELS.join(', ')}, got ${JSON.stringify(levelText)}`);
   }
+  let basicAuthUsers: BasicAuthUsers | undefined;
+  const usersFile = r.optionalString('SCHEMA_REGISTRY_BASIC_AUTH_USERS_FILE');
+  if (usersFile !== undefined) {
+    let text: string | undefined;
+    try {
+      text = readFile(usersFile);
+    } catch {
+      r.problem(`SCHEMA_REGISTRY_BASIC_AUTH_USERS_FILE: cannot read ${usersFile}`);
+    }
+    if (text !== undefined) {
+      const parsed = parseBasicAuthUsers(text);
+      for (const p of parsed.problems) r.problem(`SCHEMA_REGISTRY_BASIC_AUTH_USERS_FILE (${usersFile}): ${p}`);
+      basicAuthUsers = parsed.users;
+    }
+  }
   const config: RegistryConfig = {
+    ...(basicAuthUsers === undefined ? {} : { basicAuthUsers }),
     port,
     host,
     ...kafka,

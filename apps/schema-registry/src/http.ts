@@ -4,6 +4,7 @@
 // without sockets (unit-tested directly); `createRegistryServer` binds it to node:http with a
 // body size limit and one log line per request (never the body).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { checkBasicAuth, isOpenPath, type BasicAuthUsers } from './basic-auth.js';
 import { parseCompatibilityLevel } from './compatibility.js';
 import { errors, RegistryError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -275,13 +276,15 @@ export interface RegistryServerOptions {
   readonly logger: Logger;
   /** Requests with a larger body are answered 413 without being read further. */
   readonly maxBodyBytes: number;
+  /** Basic-auth users (SCHEMA_REGISTRY_BASIC_AUTH_USERS_FILE); absent = no authentication. */
+  readonly basicAuthUsers?: BasicAuthUsers | undefined;
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'DELETE']);
 
 /** A node:http server answering the API. Errors never escape a request. */
 export function createRegistryServer(api: ApiHandler, options: RegistryServerOptions): Server {
-  const { logger, maxBodyBytes } = options;
+  const { logger, maxBodyBytes, basicAuthUsers } = options;
 
   const send = (req: IncomingMessage, res: ServerResponse, started: number, r: ApiResponse, close = false): void => {
     if (!res.headersSent) {
@@ -301,6 +304,13 @@ export function createRegistryServer(api: ApiHandler, options: RegistryServerOpt
 
   return createServer((req, res) => {
     const started = performance.now();
+    if (basicAuthUsers !== undefined && !isOpenPath(req.method ?? 'GET', req.url ?? '/') && checkBasicAuth(basicAuthUsers, req.headers.authorization) === undefined) {
+      // Confluent's answer to missing or wrong credentials (error_code 40101), before any body is read.
+      res.setHeader('www-authenticate', 'Basic realm="flk-schema-registry", charset="UTF-8"');
+      send(req, res, started, { status: 401, body: JSON.stringify({ error_code: 40101, message: 'Unauthorized' }), errorCode: 40101 }, true);
+      res.once('finish', () => req.destroy());
+      return;
+    }
     const tooLarge = (): void => {
       const e = errors.payloadTooLarge(maxBodyBytes);
       send(req, res, started, { status: e.status, body: JSON.stringify(e.toBody()), errorCode: e.errorCode }, true);

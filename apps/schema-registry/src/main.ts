@@ -72,7 +72,7 @@ process.on('uncaughtException', (err) => {
 });
 
 try {
-  logger.info({ ...describeKafkaConnection(config), topic: config.topic, port: config.port, host: config.host, defaultCompatibility: config.defaultCompatibility }, 'starting');
+  logger.info({ ...describeKafkaConnection(config), topic: config.topic, port: config.port, host: config.host, defaultCompatibility: config.defaultCompatibility, basicAuthUsers: config.basicAuthUsers?.size ?? 0 }, 'starting');
   const state = new RegistryState(createAvroEngine(), { defaultCompatibility: config.defaultCompatibility });
   kafkaLog = await withTimeout(
     startKafkaLog({
@@ -97,7 +97,7 @@ try {
   // Serve nothing before the state has caught up with everything already in the topic.
   await kafkaLog.catchUp(Math.max(1000, config.initTimeoutMs - (Date.now() - started)));
   registry = new Registry(state, kafkaLog);
-  const s = createRegistryServer(createApi(registry), { logger, maxBodyBytes: config.maxBodyBytes });
+  const s = createRegistryServer(createApi(registry), { logger, maxBodyBytes: config.maxBodyBytes, basicAuthUsers: config.basicAuthUsers });
   s.requestTimeout = 60_000;
   s.headersTimeout = 30_000;
   server = s;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeKafkaConnection, type Env, EnvReader, type KafkaConnection, readKafkaConnection } from '@flk/config';
+import { describeKafkaConnection, type Env, EnvReader, type KafkaConnection, readKafkaConnection, readRegistryConnection, type RegistryConnection } from '@flk/config';
 import { DEFAULT_SEGMENT_MAX_BYTES, FlkAuditError, type NoteSignerKey, parseSignerKey } from '@flk/audit';
 
 // The sink's configuration, read from the environment once at start-up (docs/sink.md lists it).
@@ -15,6 +15,8 @@ export interface SinkConfig {
   sasl?: KafkaConnection['sasl'];
   clientId: string;
   registryUrl: string;
+  /** SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD (basic auth); never logged. */
+  registryAuth?: RegistryConnection['registryAuth'];
   verdictsTopic: string;
   groupId: string;
   /** Consumer-group session timeout: how long a killed sink keeps its partitions. */
@@ -89,7 +91,7 @@ export function loadSinkConfig(env: Env, readFile: (path: string) => string = (p
   const config: SinkConfig = {
     ...kafka,
     clientId: r.string('KAFKA_CLIENT_ID', 'flk-sink'),
-    registryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
+    ...readRegistryConnection(r),
     verdictsTopic: r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts'),
     groupId: r.string('SINK_GROUP_ID', 'flk-sink'),
     // Kafka's default group.min.session.timeout.ms is 6 s.
@@ -106,10 +108,11 @@ export function loadSinkConfig(env: Env, readFile: (path: string) => string = (p
 
 /** The configuration as it may be logged (no secrets, no CA text). */
 export function describeConfig(c: SinkConfig): Record<string, unknown> {
-  const { ssl: _ssl, sasl: _sasl, checkpoint, ...rest } = c;
+  const { ssl: _ssl, sasl: _sasl, checkpoint, registryAuth, ...rest } = c;
   return {
     ...rest,
     ...describeKafkaConnection(c),
+    registryAuth: registryAuth === undefined ? 'none' : 'basic',
     metricsAuth: c.metricsAuth ? { user: c.metricsAuth.user, pass: '***' } : 'off',
     // The verifier key only: the signer key's seed is a secret.
     checkpoint: checkpoint ? { verifierKey: checkpoint.key.text, origin: checkpoint.origin, every: checkpoint.every, intervalMs: checkpoint.intervalMs, topic: checkpoint.topic } : 'off',

@@ -111,7 +111,7 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
     checkpointer.appended(); // entries logged since the last checkpoint (or before the first) get one soon
   }
 
-  const codec = createWireCodec({ registryUrl: config.registryUrl, pcsSubject: 'pcs.submitted-value', verdictSubject: 'pcs.verdicts-value', logger });
+  const codec = createWireCodec({ registryUrl: config.registryUrl, registryAuth: config.registryAuth, pcsSubject: 'pcs.submitted-value', verdictSubject: 'pcs.verdicts-value', logger });
   const consumer = createVerdictConsumer({
     brokers: config.brokers,
     ssl: config.ssl,

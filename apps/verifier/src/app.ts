@@ -103,6 +103,7 @@ export async function createVerifierApp(config: VerifierConfig, { logger, onFata
   });
   const codec = createWireCodec({
     registryUrl: config.schemaRegistryUrl,
+    registryAuth: config.registryAuth,
     pcsSubject: `${config.topics.submitted}-value`,
     verdictSubject: `${config.topics.verdicts}-value`,
     logger,

@@ -3,7 +3,7 @@
 // knobs (tolerances, batch sizes, timeouts) are documented in docs/verifier.md.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { decideConfigOf, describeRedisConnection, EnvReader, loadTenantRing, readKafkaConnection, readRedisConnection, readSigningConfig, SIGNING_ENV, type Env, type KafkaConnection, type RedisConnectionConfig, type SigningConfig } from '@flk/config';
+import { decideConfigOf, describeRedisConnection, EnvReader, loadTenantRing, readKafkaConnection, readRedisConnection, readRegistryConnection, readSigningConfig, SIGNING_ENV, type Env, type KafkaConnection, type RedisConnectionConfig, type RegistryConnection, type SigningConfig } from '@flk/config';
 import { createDecisionParams, DEFAULT_DEDUP_TTL_SECONDS, type DecideConfig, type DecisionParams } from '@flk/pcs';
 import { createPolicySet, policyFromParams, type PolicySet } from '@flk/policy';
 import { createNodeKeyRing, nodeSha256, nodeSignatureCrypto } from './node-keyring.js';
@@ -20,6 +20,8 @@ export interface VerifierConfig {
     sasl?: KafkaConnection['sasl'];
   };
   schemaRegistryUrl: string;
+  /** SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD (basic auth); never logged. */
+  registryAuth: RegistryConnection['registryAuth'];
   /** REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME; REDIS_WAIT_* (docs/redis-ha.md). */
   redis: { connection: RedisConnectionConfig; keyPrefix: string };
   /** `replies`: the HTTP gateway's reply topic (PCS_REPLIES_TOPIC), used only if it exists (checked at start-up). */
@@ -59,6 +61,7 @@ export function describeConfig(c: VerifierConfig): Record<string, unknown> {
     kafkaSsl: c.kafka.ssl !== false,
     kafkaSasl: c.kafka.sasl?.mechanism ?? 'none',
     schemaRegistryUrl: redactUrl(c.schemaRegistryUrl),
+    registryAuth: c.registryAuth === undefined ? 'none' : 'basic',
     ...describeRedisConnection(c.redis.connection),
     topics: c.topics,
     groupId: c.groupId,
@@ -149,7 +152,7 @@ export function loadConfig(env: Env, readFile: (path: string) => string = (p) =>
 
   const config: VerifierConfig = {
     kafka: { brokers, clientId: r.string('KAFKA_CLIENT_ID', `flk-verifier-${hostname()}-${process.pid}`), ssl, sasl },
-    schemaRegistryUrl: r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081'),
+    ...((reg) => ({ schemaRegistryUrl: reg.registryUrl, registryAuth: reg.registryAuth }))(readRegistryConnection(r)),
     redis: { connection: readRedisConnection(r, env), keyPrefix: r.optionalString('REDIS_KEY_PREFIX') ?? '' },
     topics: {
       submitted: r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted'),

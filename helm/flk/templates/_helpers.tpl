@@ -128,6 +128,13 @@ Secret). Pair with flk.volumes / flk.volumeMounts, which mount the CA.
 {{ include "flk.kafkaEnv" . }}
 - name: SCHEMA_REGISTRY_URL
   value: {{ include "flk.schemaRegistryUrl" . | quote }}
+{{- if and (not .Values.schemaRegistry.enabled) .Values.schemaRegistry.auth.enabled }}
+- name: SCHEMA_REGISTRY_USERNAME
+  value: {{ required "schemaRegistry.auth.username is required with schemaRegistry.auth.enabled" .Values.schemaRegistry.auth.username | quote }}
+- name: SCHEMA_REGISTRY_PASSWORD
+  valueFrom:
+    {{- include "flk.secretKeyRef" (list . .Values.schemaRegistry.auth.passwordSecret) | nindent 4 }}
+{{- end }}
 - name: PCS_SUBMITTED_TOPIC
   value: {{ .Values.topics.submitted | quote }}
 - name: PCS_VERDICTS_TOPIC

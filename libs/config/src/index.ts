@@ -114,6 +114,8 @@ export class EnvReader {
 }
 
 export { describeKafkaConnection, KAFKA_SASL_MECHANISMS, readKafkaConnection } from './kafka-connection.js';
+export { describeRegistryConnection, readRegistryConnection } from './registry-connection.js';
+export type { RegistryConnection } from './registry-connection.js';
 export type { KafkaConnection, KafkaConnectionOptions, KafkaSaslMechanism } from './kafka-connection.js';
 export { decideConfigOf, loadTenantRing, readDecisionWindow, readSigningConfig, SIGNING_ENV, type DecisionWindow, type SigningConfig, type SigningOptions } from './signing.js';
 export { DEFAULT_REDIS_URL, describeRedisConnection, readRedisConnection, REDIS_ENV } from './redis-connection.js';

@@ -18,6 +18,8 @@ export type DecodeResult<T> =
 export interface WireCodecOptions {
   /** Base URL of a Confluent-compatible schema registry. */
   registryUrl: string;
+  /** HTTP basic auth for managed registries (sent on every request; never logged). */
+  registryAuth?: { readonly username: string; readonly password: string } | undefined;
   /** Subjects (TopicNameStrategy: `<topic>-value`). */
   pcsSubject: string;
   verdictSubject: string;
@@ -70,7 +72,11 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
   const negativeCacheMs = opts.negativeCacheMs ?? 60_000;
   // The registry client builds writer types with our typeHook, so its avsc types are bounded too.
   const registry = new SchemaRegistry(
-    { host: opts.registryUrl, retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } },
+    {
+      host: opts.registryUrl,
+      retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
+      ...(opts.registryAuth ? { auth: { username: opts.registryAuth.username, password: opts.registryAuth.password } } : {}),
+    },
     { [SchemaType.AVRO]: { typeHook, wrapUnions: 'auto' } },
   );
   const pcs: ReaderSide = { type: boundedType(loadSchema('pcs-v1.avsc')), resolvers: new Map() };
@@ -178,6 +184,10 @@ export function createWireCodec(opts: WireCodecOptions): WireCodec {
     } catch (err) {
       const status = httpStatus(err);
       if (status === undefined || status >= 500) throw new RegistryUnavailableError(`schema registry: registering ${subject} failed`, { cause: err });
+      // Wrong or missing credentials: a configuration error, not a refusal of the schema.
+      if (status === 401 || status === 403) {
+        throw new FlkRegistryError(REGISTRY_ERROR_CODES.UNAUTHORIZED, `schema registry refused the credentials (HTTP ${status}${opts.registryAuth ? `, user ${opts.registryAuth.username}` : ', no SCHEMA_REGISTRY_USERNAME set'}) registering ${subject}`, { cause: err });
+      }
       throw new FlkRegistryError(REGISTRY_ERROR_CODES.REGISTRATION_FAILED, `schema registry refused ${subject} (HTTP ${status}): ${(err as Error).message}`, { cause: err });
     }
   }

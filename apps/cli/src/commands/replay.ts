@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, decideConfigOf, EnvReader, readKafkaConnection, readSigningConfig } from '@flk/config';
+import { ConfigError, decideConfigOf, EnvReader, readKafkaConnection, readRegistryConnection, readSigningConfig, type RegistryConnection } from '@flk/config';
 import { createKafkaClient, type KafkaClient } from '@flk/kafka';
 import { createReplayComparison, createReplayer, formatReplay, parsePolicySet, replayHtml, replaySvg, type Decision, type PolicySet, type ReplaySummary } from '@flk/policy';
 import { createWireCodec } from '@flk/registry';
@@ -25,7 +25,7 @@ interface Range {
 
 interface ReplayEnv {
   kafka: ReturnType<typeof readKafkaConnection>;
-  registryUrl: string;
+  registry: RegistryConnection;
   submitted: string;
   verdicts: string;
   signing: ReturnType<typeof readSigningConfig>;
@@ -36,11 +36,12 @@ function readEnv(ctx: Context): ReplayEnv {
   const readFile = (p: string) => readFileSync(p, 'utf8');
   try {
     const kafka = readKafkaConnection(r, readFile);
-    const registryUrl = r.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081');
+    // SCHEMA_REGISTRY_URL and, for a managed registry, SCHEMA_REGISTRY_USERNAME / _PASSWORD.
+    const registry = readRegistryConnection(r);
     const submitted = r.string('PCS_SUBMITTED_TOPIC', 'pcs.submitted');
     const verdicts = r.string('PCS_VERDICTS_TOPIC', 'pcs.verdicts');
     const signing = readSigningConfig(r, { readFile, env: ctx.io.env });
-    return r.done({ kafka, registryUrl, submitted, verdicts, signing });
+    return r.done({ kafka, registry, submitted, verdicts, signing });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliConfigError(err.problems.join('; '));
     throw err;
@@ -173,7 +174,7 @@ async function replayOnce(args: readonly string[], ctx: Context): Promise<ExitCo
   const env = readEnv(ctx);
 
   const kafka = createKafkaClient({ brokers: env.kafka.brokers, clientId: 'flk-replay', ssl: env.kafka.ssl, ...(env.kafka.sasl && { sasl: env.kafka.sasl }), logLevel: 'error' });
-  const codec = createWireCodec({ registryUrl: env.registryUrl, pcsSubject: `${env.submitted}-value`, verdictSubject: `${env.verdicts}-value` });
+  const codec = createWireCodec({ ...env.registry, pcsSubject: `${env.submitted}-value`, verdictSubject: `${env.verdicts}-value` });
   const config = decideConfigOf(env.signing, set.global.params);
   const t0 = performance.now();
   const tty = (ctx.io.stderr as { isTTY?: boolean }).isTTY === true && !parsed.values.json;
