@@ -60,7 +60,7 @@ echo "check-deploy: helm/flk"
 CHART=helm/flk
 # The chart refuses to render without a signing configuration (fail closed), so the default set
 # adds a key ring Secret (helm/flk/ci/default-keyring.yaml).
-VALUES_SETS=("default:$CHART/ci/default-keyring.yaml" "production:$CHART/values-production.yaml" "sentinel:$CHART/ci/redis-sentinel.yaml")
+VALUES_SETS=("default:$CHART/ci/default-keyring.yaml" "production:$CHART/values-production.yaml" "sentinel:$CHART/ci/redis-sentinel.yaml" "policies:$CHART/ci/policies.yaml")
 helm_quiet() { "$HELM" "$@" 2> >(grep -v 'found symbolic link in path' >&2); }
 
 for set in "${VALUES_SETS[@]}"; do
@@ -151,10 +151,10 @@ check "production render: securityContext, /tmp, probes, PVC, CRs, Kafka TLS/SAS
 # Env names the chart sets must be names the apps read (docs/pipeline.md table + apps' config.ts, and
 # the shared readers of @flk/config they call, e.g. readKafkaConnection).
 env_names() {
-  python3 - "$WORK"/production-*.yaml "$WORK"/default-*.yaml <<'PY'
+  python3 - "$WORK"/production-*.yaml "$WORK"/default-*.yaml "$WORK"/policies-*.yaml <<'PY'
 import glob, re, sys, yaml
 known = set()
-for f in glob.glob("apps/*/src/config.ts") + [f for f in glob.glob("libs/config/src/*.ts") if not f.endswith(".test.ts")]:
+for f in glob.glob("apps/*/src/config.ts") + ["apps/verifier/src/policies.ts"] + [f for f in glob.glob("libs/config/src/*.ts") if not f.endswith(".test.ts")]:
     known |= set(re.findall(r"""['"]([A-Z][A-Z0-9_]+)['"]""", open(f).read()))
 extra = {"KAFKAJS_NO_PARTITIONER_WARNING", "NODE_EXTRA_CA_CERTS", "LOG_DIR",   # read by kafkajs / node / kafka scripts
          "REDIS_PASSWORD",                                                       # expanded into REDIS_URL
@@ -172,6 +172,23 @@ sys.exit(1 if bad else 0)
 PY
 }
 check "chart env names are read by the apps (apps/*/src/config.ts, libs/config)" env_names
+
+# The policy documents the chart renders into its ConfigMap are ones the verifier accepts.
+policy_docs() {
+  local dir=$WORK/policies-rendered
+  rm -rf "$dir" && mkdir -p "$dir"
+  python3 - "$dir" "$WORK"/policies-*.yaml <<'PY' || return 1
+import os, sys, yaml
+n = 0
+for d in yaml.safe_load_all(open(sys.argv[2])):
+    if d and d.get("kind") == "ConfigMap" and d["metadata"]["name"].endswith("verifier-policies"):
+        for name, text in d["data"].items():
+            open(os.path.join(sys.argv[1], name), "w").write(text); n += 1
+sys.exit(0 if n == 2 else f"expected 2 rendered policy documents, found {n}")
+PY
+  node --conditions=@flk/source --import tsx apps/cli/src/main.ts policy validate "$dir"/*.json
+}
+check "helm policies render: the ConfigMap's documents pass flk policy validate" policy_docs
 
 # --- Prometheus -----------------------------------------------------------------------------------
 echo "check-deploy: infra/prometheus"
