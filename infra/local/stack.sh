@@ -416,6 +416,12 @@ listener.name.sasl_ssl.ssl.keystore.password=$(cat "$TLS_DIR/keystore.password")
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:ANONYMOUS;User:flk-admin
 allow.everyone.if.no.acl.found=false
+# Client quotas measure a rate over quota.window.num windows of quota.window.size.seconds and
+# throttle only once it is exceeded: with the default 11 x 1 s a new flooding client gets ~10 s of
+# its quota appended at once before the first throttle, and the verifiers decide that burst ahead of
+# the other tenants' records. 2 x 1 s bounds the burst to about one second of quota.
+quota.window.num=2
+quota.window.size.seconds=1
 EOF
   fi
 }

@@ -6,9 +6,13 @@
 // throttled by the broker (throttle time > 0 in its produce responses) while tenant B's
 // produce->verdict p99 stays within 2x its unloaded value, and every record of A is answered (slowed,
 // not dropped). The flood runs on this test's own topics with the same ACL shape as pcs.submitted.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type Consumer, type Producer } from 'kafkajs';
 import { createPipelineFixture, encodePcs, signedRecord, signedRecords, sleep, STACK, testCodec, waitFor, type PipelineFixture } from '../support/index.js';
 
 const report = (line: string) => process.stderr.write(`[tenants] ${line}\n`);
@@ -22,12 +26,9 @@ const QUOTA_BYTES_PER_S = Number(process.env.FLK_TENANT_PRODUCER_BYTE_RATE ?? '1
 interface ClientOpts {
   ca?: boolean;
   pass?: string;
-  /** Called with the throttle time of every produce response (kafkajs reports it at debug level). */
-  onThrottle?: (ms: number) => void;
 }
 
 function tenantKafka(user: string, opts: ClientOpts = {}): Kafka {
-  const onThrottle = opts.onThrottle;
   return new Kafka({
     clientId: `it-${user}`,
     brokers: SASL_BROKERS,
@@ -35,12 +36,7 @@ function tenantKafka(user: string, opts: ClientOpts = {}): Kafka {
     sasl: { mechanism: 'scram-sha-512', username: user, password: opts.pass ?? password(user) },
     connectionTimeout: 5000,
     retry: { retries: 0 },
-    logLevel: onThrottle ? logLevel.DEBUG : logLevel.NOTHING,
-    logCreator: () => (entry: LogEntry) => {
-      if (!onThrottle) return;
-      const data = (entry.log as { data?: { throttleTime?: number; clientSideThrottleTime?: number } }).data;
-      if (entry.log.message.startsWith('Response Produce') && data) onThrottle(Math.max(data.throttleTime ?? 0, data.clientSideThrottleTime ?? 0));
-    },
+    logLevel: logLevel.NOTHING,
   });
 }
 
@@ -65,6 +61,30 @@ const pct = (xs: readonly number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
+
+/** Runs test/support/tenant-flood.ts in a child process; resolves with its report. */
+async function runFlood(input: Record<string, unknown>): Promise<{ offeredBps: number; ackedMs: number; failed: number; throttles: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'flk-flood-'));
+  const file = join(dir, 'input.json');
+  writeFileSync(file, JSON.stringify(input), { mode: 0o600 }); // holds the tenant's password
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/tenant-flood.ts', import.meta.url))], {
+      env: { ...process.env, FLOOD_INPUT: file },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const lines = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { throttle?: number; done?: { offeredBps: number; ackedMs: number; failed: number } });
+    const done = lines.find((l) => l.done)?.done;
+    if (code !== 0 || done === undefined) throw new Error(`tenant flood exited ${code}: ${stderr.slice(-2000)}`);
+    return { ...done, throttles: lines.flatMap((l) => (l.throttle === undefined ? [] : [l.throttle])) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 beforeAll(() => {
   // The stack (FLK_STACK_SASL=1, the default) hands these over through stack.sh env.
@@ -183,10 +203,8 @@ describe('quotas: tenant A flooding at 10x its producer_byte_rate', () => {
     await watcher.subscribe({ topics: [fx.topics.verdicts], fromBeginning: true });
     await watcher.run({ eachMessage: async ({ message }) => void arrived.set(message.key!.toString(), Date.now()) });
 
-    const throttles: number[] = [];
-    const a = tenantKafka('tenant-a', { onThrottle: (ms) => ms > 0 && throttles.push(ms) }).producer({ retry: { retries: 10 } });
     const b = tenantKafka('tenant-b').producer({ retry: { retries: 10 } });
-    await Promise.all([a.connect(), b.connect()]);
+    await b.connect();
 
     // B: one record every 50 ms; its latency is send start -> verdict arrival.
     const sentB = new Map<string, number>();
@@ -207,29 +225,28 @@ describe('quotas: tenant A flooding at 10x its producer_byte_rate', () => {
     b0.phase = 'unloaded';
     await sleep(6_000);
 
-    // A: offers 10x its byte quota for 2 s, in batches every 100 ms, not waiting for the broker.
+    // A: offers 10x its byte quota for 2 s, in batches every 100 ms, not waiting for the broker,
+    // from its own process (test/support/tenant-flood.ts says why).
     b0.phase = 'loaded';
     const sample = encodePcs(fx.codec, signedRecord()).length;
     const perBatch = Math.max(1, Math.round((10 * QUOTA_BYTES_PER_S * 0.1) / sample));
     const recordsA = signedRecords(perBatch * 20);
-    // Encoded beforehand, so the offered rate is the client's, not the encoder's.
-    const batchesA = Array.from({ length: 20 }, (_, i) => recordsA.slice(i * perBatch, (i + 1) * perBatch).map((r) => ({ key: r.pcs_id, value: encodePcs(fx.codec, r) })));
-    const aSends: Promise<unknown>[] = [];
-    const floodStart = Date.now();
-    for (let i = 0; i < 20; i++) {
-      aSends.push(a.send({ topic: fx.topics.submitted, acks: -1, messages: batchesA[i]! }));
-      // On a fixed timeline (every 100 ms from the start), so slow iterations do not stretch it.
-      await sleep(Math.max(0, floodStart + (i + 1) * 100 - Date.now()));
-    }
-    const offeredBps = (recordsA.length * sample) / ((Date.now() - floodStart) / 1000);
-    const results = await Promise.allSettled(aSends);
-    const aAckedMs = Date.now() - floodStart;
+    const flood = await runFlood({
+      brokers: SASL_BROKERS,
+      caFile: CA_FILE,
+      user: 'tenant-a',
+      password: password('tenant-a'),
+      topic: fx.topics.submitted,
+      intervalMs: 100,
+      batches: Array.from({ length: 20 }, (_, i) => recordsA.slice(i * perBatch, (i + 1) * perBatch).map((r) => ({ key: r.pcs_id, value: encodePcs(fx.codec, r).toString('base64') }))),
+    });
+    const { offeredBps, ackedMs: aAckedMs, throttles } = flood;
     b0.phase = 'stop';
     await bLoop;
 
     const allIds = [...recordsA.map((r) => r.pcs_id), ...sentB.keys()];
     await waitFor('a verdict for every record of A and B', () => allIds.every((id) => arrived.has(id)), { timeoutMs: 120_000, intervalMs: 250 });
-    await Promise.all([a.disconnect(), b.disconnect(), watcher.disconnect()]);
+    await Promise.all([b.disconnect(), watcher.disconnect()]);
 
     const lat = (phase: 'unloaded' | 'loaded') => [...sentB].filter(([id]) => phaseOf.get(id) === phase).map(([id, t]) => arrived.get(id)! - t);
     const [unloaded, loaded] = [lat('unloaded'), lat('loaded')];
@@ -239,10 +256,10 @@ describe('quotas: tenant A flooding at 10x its producer_byte_rate', () => {
         `all acknowledged after ${aAckedMs} ms; throttled in ${throttles.length} produce responses (max ${Math.max(0, ...throttles)} ms); ` +
         `B produce->verdict p50/p99 unloaded ${pct(unloaded, 50)}/${p99u} ms (n=${unloaded.length}), during A's flood ${pct(loaded, 50)}/${p99l} ms (n=${loaded.length})`,
     );
-    // Asked for: 10x the quota (20 batches of 1 s of quota each, every 100 ms). What one Node
-    // process actually puts on the wire on 2 busy cores is ~3x (reported above); at least 2x.
+    // Asked for: 10x the quota (20 batches of 1 s of quota each, every 100 ms); what a loaded
+    // 2-core machine puts on the wire varies (reported above), at least 2x.
     expect(offeredBps).toBeGreaterThanOrEqual(2 * QUOTA_BYTES_PER_S);
-    expect(results.every((r) => r.status === 'fulfilled')).toBe(true); // slowed, not dropped
+    expect(flood.failed).toBe(0); // slowed, not dropped
     expect(throttles.length).toBeGreaterThan(0);
     expect(Math.max(...throttles)).toBeGreaterThan(0);
     // A could not have been acknowledged faster than its quota allows (the broker's sample window
