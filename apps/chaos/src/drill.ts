@@ -81,6 +81,10 @@ export interface ChaosReport {
   doubleFirst: number;
   /** Records the drill sent a second time on purpose (cluster drill). */
   resent: number;
+  /** Acknowledged records (pcs_ids) not in the input topic: a write the cluster lost (must be 0). */
+  ackedAbsent: number;
+  /** The ordinals of the first absent records (their place in the production order). */
+  ackedAbsentSample: number[];
   statuses: Record<string, number>;
   redisKeys: number;
   distinctPcsIds: number;
@@ -167,6 +171,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   let resent = 0;
   const resendEvery = o.cluster?.resendEvery ?? 0;
   const RESEND_LAG = 500;
+  const ordinal = new Map<string, number>();
   const produceStart = Date.now();
   const producing = produceAll(run.kafka, t.submitted, (function* () {
     // The last RESEND_LAG messages: a re-send is the very same bytes, ~2 chunks later, so that its
@@ -174,6 +179,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
     const ring: OutMessage[] = [];
     for (let i = 0; i < o.records; i++) {
       const p = cleanRecord(signer, i);
+      ordinal.set(p.pcs_id, i);
       const m = { key: p.pcs_id, value: wire(pcsSchemaId, encodeRawPcs(toRaw(p))) } as OutMessage;
       ring[i % RESEND_LAG] = m;
       yield m;
@@ -291,12 +297,21 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   await Promise.race([producingDone, sleep(Math.max(0, hardDeadline - Date.now()))]);
   run.log(`produced ${produced ?? '?'} records (${producerRetries} retried sends); waiting for the verifiers to drain`);
   let completed = false;
+  let zeroSince = 0;
   while (Date.now() < hardDeadline) {
     const lag = await groupLag(run.admin, group, t.submitted);
+    // Lag 0 against end offsets below the acknowledged count is stale metadata (a broker just
+    // resumed), not a drained input: wait up to 60 s for the offsets to catch up; the audit then
+    // names any acknowledged record that is really absent.
+    const endSum = await run.admin.fetchTopicOffsets(t.submitted).then((e) => e.reduce((a, p) => a + Number(p.high) - Number(p.low), 0), () => -1);
     if (lag === 0) {
-      completed = true;
-      break;
-    }
+      zeroSince ||= Date.now();
+      if (endSum >= (produced ?? 0) || Date.now() - zeroSince > 60_000) {
+        if (endSum < (produced ?? 0)) run.log(`lag 0, but end offsets sum to ${endSum} for ${produced} acknowledged records`);
+        completed = true;
+        break;
+      }
+    } else zeroSince = 0;
     for (let slot = 0; slot < verifiers.length; slot++) {
       // A verifier that exited on its own (exit 1 after a non-retriable error) is restarted, as an orchestrator would.
       if (verifiers[slot]!.status() !== undefined) {
@@ -310,12 +325,18 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   run.log(completed ? 'verifiers drained the input' : 'TIMED OUT before the verifiers drained the input');
 
   // ── audit ──
+  // Right after a broker's SIGCONT a listing of end offsets can come from stale metadata; every
+  // acknowledged record must be in the topic, so the audit reads at least that many.
+  const acked = produced ?? 0;
   const ends = await run.admin.fetchTopicOffsets(t.submitted);
   const inputCount = ends.reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
-  const inputs = await readAll(run.kafka, t.submitted, { groupId: `${run.id}-audit-in`, done: (r) => r.length >= inputCount, timeoutMs: 120_000, settleMs: 500 });
+  if (inputCount < acked) run.log(`end offsets sum to ${inputCount} for ${acked} acknowledged records: reading until they are all there (or 120 s)`);
+  const inputs = await readAll(run.kafka, t.submitted, { groupId: `${run.id}-audit-in`, done: (r) => r.length >= Math.max(inputCount, acked), timeoutMs: 120_000, settleMs: 500 });
+  const present = new Set(inputs.map((m) => m.key?.toString('utf8') ?? ''));
+  const absent = [...ordinal].filter(([k]) => !present.has(k)).map(([, i]) => i).sort((a, b) => a - b);
   const raw = await readAll(run.kafka, t.verdicts, {
     groupId: `${run.id}-audit-v`,
-    done: (r) => r.length >= inputCount,
+    done: (r) => r.length >= Math.max(inputCount, inputs.length),
     timeoutMs: completed ? 120_000 : 20_000,
     settleMs: 3000,
   });
@@ -400,6 +421,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   if (logScan.leaks.length > 0) problems.push(`the HMAC key appears in ${logScan.leaks.join(', ')}`);
   if (!completed) problems.push('the verifiers did not drain the input before the time limit');
   if (lost > 0) problems.push(`${lost} inputs lost (no verdict for their offset)`);
+  if (produced !== null && produced === o.records + resent && absent.length > 0) problems.push(`${absent.length} acknowledged records absent from the input topic (first ordinals ${absent.slice(0, 5).join(', ')})`);
   if (divergent > 0) problems.push(`${divergent} sources with differing verdict copies`);
   if (decisionConflicts > 0) problems.push(`${decisionConflicts} pcs_ids with conflicting decisions`);
   if (!verify.ok) problems.push(`audit log does not verify: ${verify.reason} at ${verify.segment}:${verify.line}`);
@@ -428,6 +450,8 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
     flaggedDuplicates,
     doubleFirst,
     resent,
+    ackedAbsent: absent.length,
+    ackedAbsentSample: absent.slice(0, 20),
     statuses,
     redisKeys,
     distinctPcsIds: byPcs.size,
@@ -452,6 +476,7 @@ export function formatChaosReport(r: ChaosReport, dir: string): string {
   lines.push(`  faults (${r.faults.length}):`);
   for (const f of r.faults) lines.push(`    ${String(f.at).padStart(6)} s  ${f.kind.padEnd(24)} ${f.target.padEnd(16)} ${f.ms} ms  ${f.note ?? ''}`);
   row('inputs', r.inputs, `${r.options.records} produced, ${r.producerRetries} sends retried`);
+  row('acknowledged, absent from input', r.ackedAbsent, `records the producer had acknowledged that the input topic lacks; must be 0${r.ackedAbsent ? ` (first ordinals ${r.ackedAbsentSample.slice(0, 5).join(', ')})` : ''}`);
   row('committed verdict records', r.verdictRecords, 'read_committed');
   row('lost (input without verdict)', r.lost, 'must be 0');
   row('duplicate verdict records', r.duplicateVerdictRecords, '> 1 committed record for one source (topic, partition, offset)');
