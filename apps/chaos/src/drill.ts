@@ -126,7 +126,9 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   const sinkGroup = `${run.id}-sink`;
   const prefix = `${run.id}:`;
   const auditDir = join(run.dir, 'audit');
-  run.defer('delete topics', () => run.admin.deleteTopics({ topics: Object.values(t), timeout: 30_000 }));
+  // A failed cluster run keeps its topics (and the brokers' segments) for a look at what was lost.
+  let keepTopics = false;
+  run.defer('delete topics', () => (keepTopics ? Promise.resolve(run.log(`kept topics ${Object.values(t).join(', ')} for inspection`)) : run.admin.deleteTopics({ topics: Object.values(t), timeout: 30_000 })));
   run.defer('delete groups', () => run.admin.deleteGroups([group, sinkGroup]).catch(() => {}));
   run.defer('delete redis keys', () => scanKeys(run.redis, prefix, true));
 
@@ -436,6 +438,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
     // Without WAIT a failover may lose acknowledged claims: the count is reported, not asserted.
     if (c.waitReplicas > 0 && doubleFirst > 0) problems.push(`${doubleFirst} pcs_ids decided as first twice (double-first) with WAIT on`);
   }
+  keepTopics = c !== undefined && problems.length > 0;
   return {
     run: run.id,
     options: o,
