@@ -829,6 +829,13 @@ cmd_restart() {
       launch_kafka "$svc"
       await_kafka "$svc"
       ;;
+    registry)
+      # An outage of the schema registry (the cluster chaos drill): clients holding cached schemas
+      # carry on, a service starting meanwhile must wait for it or exit and be restarted.
+      stop_service registry "$mode"
+      (( down_ms > 0 )) && sleep "$(awk "BEGIN { print $down_ms / 1000 }")"
+      start_registry
+      ;;
   esac
   say "$svc restarted in $(secs_since "$t0")"
 }
@@ -867,6 +874,7 @@ usage: bash infra/local/stack.sh <command>
   restart-redis [--kill]  stop (SIGTERM, or SIGKILL with --kill) and start Redis
   restart-kafka [--kill] [--down-ms N] [--node N]  same for Kafka (down for N ms before it starts
                   again; --node: which node of the FLK_STACK_BROKERS=3 cluster, default 1)
+  restart-registry [--kill] [--down-ms N]  the schema registry, down for N ms (outage tests)
   reset           down, then delete the stack's data dirs
 EOF
 }
@@ -880,6 +888,7 @@ case ${1:-} in
   env) cmd_env ;;
   restart-redis) shift; cmd_restart redis "$@" ;;
   restart-kafka) shift; cmd_restart kafka "$@" ;;
+  restart-registry) shift; cmd_restart registry "$@" ;;
   reset) cmd_reset ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;

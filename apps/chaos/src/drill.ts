@@ -12,6 +12,7 @@ import { createWireCodec } from '@flk/registry';
 import { encodeRawPcs, wire } from './avro-raw.js';
 import { decodeVerdict } from './bad-input.js';
 import { cleanRecord, toRaw } from './hostile.js';
+import { brokerPid, leaderOfMostPartitions, transactionCoordinator } from './cluster.js';
 import { baseEnv, createTopics, ENV, freePort, groupLag, produceAll, readAll, scanKeys, sleep, startService, type OutMessage, type Service } from './infra.js';
 import { logsWithKey, ROOT, type Run } from './run.js';
 
@@ -26,6 +27,29 @@ export interface ChaosOptions {
   sinkKills: number;
   produceSeconds: number;
   timeoutMs: number;
+  /** The cluster drill's faults and checks (3-broker stack + Sentinel); absent for the single-broker drill. */
+  cluster?: ClusterFaults;
+}
+
+export interface ClusterFaults {
+  /** FLK_STACK_DIR of the 3-broker stack (its pid files: the SIGSTOP target). */
+  stackDir: string;
+  /** SIGKILLs of the broker leading the most input partitions, each restarted. */
+  leaderKills: number;
+  /** SIGKILLs of the broker coordinating the verifiers' transactions, each restarted. */
+  coordinatorKills: number;
+  /** SIGKILLs of the Redis primary; the sentinels promote a replica, the old primary rejoins. */
+  redisFailovers: number;
+  /** SIGSTOPs of one broker for `brokerStopMs`. */
+  brokerStops: number;
+  brokerStopMs: number;
+  /** Registry outages of `registryDownMs`. */
+  registryOutages: number;
+  registryDownMs: number;
+  /** Every Nth record is sent again ~500 records later (same bytes, another offset): the dedupe's test. */
+  resendEvery: number;
+  /** REDIS_WAIT_REPLICAS for the verifiers (1: a claim reached a replica before its verdict commits; 0: WAIT off). */
+  waitReplicas: number;
 }
 
 export interface FaultRecord {
@@ -53,6 +77,14 @@ export interface ChaosReport {
   decisionConflicts: number;
   /** Verdicts flagged duplicate (a pcs_id delivered again at another offset: legitimate). */
   flaggedDuplicates: number;
+  /** pcs_ids decided as not-duplicate at two or more sources (a lost claim); must be 0 with WAIT. */
+  doubleFirst: number;
+  /** Records the drill sent a second time on purpose (cluster drill). */
+  resent: number;
+  /** Acknowledged records (pcs_ids) not in the input topic: a write the cluster lost (must be 0). */
+  ackedAbsent: number;
+  /** The ordinals of the first absent records (their place in the production order). */
+  ackedAbsentSample: number[];
   statuses: Record<string, number>;
   redisKeys: number;
   distinctPcsIds: number;
@@ -94,7 +126,9 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   const sinkGroup = `${run.id}-sink`;
   const prefix = `${run.id}:`;
   const auditDir = join(run.dir, 'audit');
-  run.defer('delete topics', () => run.admin.deleteTopics({ topics: Object.values(t), timeout: 30_000 }));
+  // A failed cluster run keeps its topics (and the brokers' segments) for a look at what was lost.
+  let keepTopics = false;
+  run.defer('delete topics', () => (keepTopics ? Promise.resolve(run.log(`kept topics ${Object.values(t).join(', ')} for inspection`)) : run.admin.deleteTopics({ topics: Object.values(t), timeout: 30_000 })));
   run.defer('delete groups', () => run.admin.deleteGroups([group, sinkGroup]).catch(() => {}));
   run.defer('delete redis keys', () => scanKeys(run.redis, prefix, true));
 
@@ -113,6 +147,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
       ...common, VERIFIER_GROUP_ID: group, REDIS_KEY_PREFIX: prefix, PCS_SIGN_ALG: 'hmac', PCS_HMAC_KEY: run.hmacKey,
       HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', KAFKA_CLIENT_ID: `${run.id}-${name}`, DEDUP_TTL_SECONDS: '7200', PCS_MAX_AGE_SECONDS: '3600',
       KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
+      ...(o.cluster ? { REDIS_WAIT_REPLICAS: String(o.cluster.waitReplicas) } : {}),
     }, join(run.dir, `verifier-${slot}.log`), ROOT, port);
     void s.exited.then((c) => (verifierExits[String(c)] = (verifierExits[String(c)] ?? 0) + 1));
     return s;
@@ -135,11 +170,25 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
 
   // ── production, paced ──
   let producerRetries = 0;
+  let resent = 0;
+  const resendEvery = o.cluster?.resendEvery ?? 0;
+  const RESEND_LAG = 500;
+  const ordinal = new Map<string, number>();
   const produceStart = Date.now();
   const producing = produceAll(run.kafka, t.submitted, (function* () {
+    // The last RESEND_LAG messages: a re-send is the very same bytes, ~2 chunks later, so that its
+    // first copy's claim is fresh in Redis (or lost with it in a failover, when WAIT is off).
+    const ring: OutMessage[] = [];
     for (let i = 0; i < o.records; i++) {
       const p = cleanRecord(signer, i);
-      yield { key: p.pcs_id, value: wire(pcsSchemaId, encodeRawPcs(toRaw(p))) } as OutMessage;
+      ordinal.set(p.pcs_id, i);
+      const m = { key: p.pcs_id, value: wire(pcsSchemaId, encodeRawPcs(toRaw(p))) } as OutMessage;
+      ring[i % RESEND_LAG] = m;
+      yield m;
+      if (resendEvery > 0 && i >= RESEND_LAG && i % resendEvery === 0) {
+        resent++;
+        yield ring[(i + 1) % RESEND_LAG]!;
+      }
     }
   })(), {
     chunk: 250,
@@ -157,10 +206,14 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   });
 
   // ── faults ──
-  type Kind = 'kill' | 'stop' | 'redis' | 'kafka' | 'sink';
+  type Kind = 'kill' | 'stop' | 'redis' | 'kafka' | 'sink' | 'leader' | 'coordinator' | 'failover' | 'broker-stop' | 'registry';
+  const c = o.cluster;
   const plan: Kind[] = [
     ...Array<Kind>(o.kills).fill('kill'), ...Array<Kind>(o.stops).fill('stop'), ...Array<Kind>(o.redisRestarts).fill('redis'),
     ...Array<Kind>(o.kafkaRestarts).fill('kafka'), ...Array<Kind>(o.sinkKills).fill('sink'),
+    ...Array<Kind>(c?.leaderKills ?? 0).fill('leader'), ...Array<Kind>(c?.coordinatorKills ?? 0).fill('coordinator'),
+    ...Array<Kind>(c?.redisFailovers ?? 0).fill('failover'), ...Array<Kind>(c?.brokerStops ?? 0).fill('broker-stop'),
+    ...Array<Kind>(c?.registryOutages ?? 0).fill('registry'),
   ];
   // Random order, evenly spaced over 5 %…90 % of the production window (jittered).
   for (let i = plan.length - 1; i > 0; i--) {
@@ -172,7 +225,12 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   const stackLog = join(run.dir, 'stack.log');
   for (let i = 0; i < plan.length; i++) {
     const due = produceStart + window * (0.05 + (0.85 * (i + Math.random() * 0.5)) / plan.length);
-    while (Date.now() < due && Date.now() < hardDeadline) await sleep(100);
+    while (Date.now() < due && Date.now() < hardDeadline) {
+      // A verifier restarted while the registry or a broker was down may exit (it could not start):
+      // restarted, as an orchestrator would, so that two keep consuming.
+      for (let slot = 0; slot < verifiers.length; slot++) if (verifiers[slot]!.status() !== undefined) verifiers[slot] = await startVerifier(slot);
+      await sleep(100);
+    }
     if (Date.now() >= hardDeadline) break;
     const kind = plan[i]!;
     const t0 = Date.now();
@@ -197,6 +255,37 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
     } else if (kind === 'kafka') {
       const code = await runStack(['restart-kafka'], stackLog);
       faults.push({ at, kind: 'Kafka broker restart', target: 'kafka', ms: Date.now() - t0, note: `stack.sh exit ${code}` });
+    } else if (kind === 'leader' || kind === 'coordinator') {
+      // Found at the moment of the fault: leadership moved after the previous kills.
+      const target = kind === 'leader'
+        ? await leaderOfMostPartitions(run.admin, t.submitted).then((l) => ({ node: l.node, why: `leads ${l.leads}/${l.of} input partitions` }))
+        : await transactionCoordinator(run.admin, Array.from({ length: o.partitions }, (_, p) => `${group}-${t.submitted}-${p}`))
+          .then((x) => ({ node: x.node, why: `coordinates ${x.coordinates}/${x.of} transactional ids` }));
+      const code = await runStack(['restart-kafka', '--kill', '--node', String(target.node), '--down-ms', '3000'], stackLog);
+      faults.push({ at, kind: kind === 'leader' ? 'SIGKILL partition leader' : 'SIGKILL txn coordinator', target: `kafka-${target.node}`, ms: Date.now() - t0, note: `${target.why}; down 3 s, restarted (stack.sh exit ${code})` });
+    } else if (kind === 'failover') {
+      const out = join(run.dir, 'redis-ha.log');
+      const code = await new Promise<number>((resolve) => {
+        const fd = openSync(out, 'a');
+        const child = spawn('bash', ['infra/local/redis-ha.sh', 'kill-primary', '--restart'], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+        closeSync(fd);
+        child.once('exit', (x) => resolve(x ?? 1));
+      });
+      const line = readFileSync(out, 'utf8').trim().split('\n').filter((l) => l.startsWith('failover:')).at(-1) ?? '';
+      faults.push({ at, kind: 'SIGKILL Redis primary', target: 'redis-ha', ms: Date.now() - t0, note: `${line || 'no failover line'}; old primary rejoined (exit ${code})` });
+    } else if (kind === 'broker-stop') {
+      const l = await leaderOfMostPartitions(run.admin, t.submitted);
+      const pid = brokerPid(c!.stackDir, l.node);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        await sleep(c!.brokerStopMs);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      faults.push({ at, kind: 'SIGSTOP broker', target: `kafka-${l.node}`, ms: Date.now() - t0, note: `leads ${l.leads}/${l.of} input partitions; stopped ${c!.brokerStopMs} ms, then SIGCONT` });
+    } else if (kind === 'registry') {
+      const code = await runStack(['restart-registry', '--kill', '--down-ms', String(c!.registryDownMs)], stackLog);
+      faults.push({ at, kind: 'registry down', target: 'registry', ms: Date.now() - t0, note: `SIGKILL, down ${c!.registryDownMs} ms, restarted (stack.sh exit ${code})` });
     } else {
       await sink.kill();
       sink = await startSink();
@@ -210,12 +299,21 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   await Promise.race([producingDone, sleep(Math.max(0, hardDeadline - Date.now()))]);
   run.log(`produced ${produced ?? '?'} records (${producerRetries} retried sends); waiting for the verifiers to drain`);
   let completed = false;
+  let zeroSince = 0;
   while (Date.now() < hardDeadline) {
     const lag = await groupLag(run.admin, group, t.submitted);
+    // Lag 0 against end offsets below the acknowledged count is stale metadata (a broker just
+    // resumed), not a drained input: wait up to 60 s for the offsets to catch up; the audit then
+    // names any acknowledged record that is really absent.
+    const endSum = await run.admin.fetchTopicOffsets(t.submitted).then((e) => e.reduce((a, p) => a + Number(p.high) - Number(p.low), 0), () => -1);
     if (lag === 0) {
-      completed = true;
-      break;
-    }
+      zeroSince ||= Date.now();
+      if (endSum >= (produced ?? 0) || Date.now() - zeroSince > 60_000) {
+        if (endSum < (produced ?? 0)) run.log(`lag 0, but end offsets sum to ${endSum} for ${produced} acknowledged records`);
+        completed = true;
+        break;
+      }
+    } else zeroSince = 0;
     for (let slot = 0; slot < verifiers.length; slot++) {
       // A verifier that exited on its own (exit 1 after a non-retriable error) is restarted, as an orchestrator would.
       if (verifiers[slot]!.status() !== undefined) {
@@ -229,17 +327,25 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   run.log(completed ? 'verifiers drained the input' : 'TIMED OUT before the verifiers drained the input');
 
   // ── audit ──
+  // Right after a broker's SIGCONT a listing of end offsets can come from stale metadata; every
+  // acknowledged record must be in the topic, so the audit reads at least that many.
+  const acked = produced ?? 0;
   const ends = await run.admin.fetchTopicOffsets(t.submitted);
   const inputCount = ends.reduce((a, p) => a + Number(p.high) - Number(p.low), 0);
-  const inputs = await readAll(run.kafka, t.submitted, { groupId: `${run.id}-audit-in`, done: (r) => r.length >= inputCount, timeoutMs: 120_000, settleMs: 500 });
+  if (inputCount < acked) run.log(`end offsets sum to ${inputCount} for ${acked} acknowledged records: reading until they are all there (or 120 s)`);
+  const inputs = await readAll(run.kafka, t.submitted, { groupId: `${run.id}-audit-in`, done: (r) => r.length >= Math.max(inputCount, acked), timeoutMs: 120_000, settleMs: 500 });
+  const present = new Set(inputs.map((m) => m.key?.toString('utf8') ?? ''));
+  const absent = [...ordinal].filter(([k]) => !present.has(k)).map(([, i]) => i).sort((a, b) => a - b);
   const raw = await readAll(run.kafka, t.verdicts, {
     groupId: `${run.id}-audit-v`,
-    done: (r) => r.length >= inputCount,
+    done: (r) => r.length >= Math.max(inputCount, inputs.length),
     timeoutMs: completed ? 120_000 : 20_000,
     settleMs: 3000,
   });
   const bySource = new Map<string, { key: Buffer | null; value: Buffer; n: number; divergent: boolean }>();
   const byPcs = new Map<string, string>();
+  // pcs_id → the sources whose verdict says duplicate=false (a first sighting); > 1 = a lost claim.
+  const firsts = new Map<string, Set<string>>();
   const statuses: Record<string, number> = {};
   let decisionConflicts = 0;
   let flaggedDuplicates = 0;
@@ -253,6 +359,11 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
       if (!prev.value.equals(m.value!) || !(prev.key ?? Buffer.alloc(0)).equals(m.key ?? Buffer.alloc(0))) prev.divergent = true;
     }
     if (v.duplicate) flaggedDuplicates++;
+    else if (v.status !== 'rejected') {
+      const f = firsts.get(v.pcs_id) ?? new Set<string>();
+      f.add(src);
+      firsts.set(v.pcs_id, f);
+    }
     statuses[v.status] = (statuses[v.status] ?? 0) + 1;
     if (v.status !== 'rejected') {
       const { status, reasons, decided_at, recomputed_D_hat, recomputed_budget } = v as unknown as Record<string, unknown>;
@@ -262,6 +373,8 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
       else if (seen !== decision) decisionConflicts++;
     }
   }
+  let doubleFirst = 0;
+  for (const f of firsts.values()) if (f.size > 1) doubleFirst++;
   let lost = 0;
   for (const m of inputs) if (!bySource.has(`${m.partition}:${m.offset}`)) lost++;
   let dupRecords = 0;
@@ -310,6 +423,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   if (logScan.leaks.length > 0) problems.push(`the HMAC key appears in ${logScan.leaks.join(', ')}`);
   if (!completed) problems.push('the verifiers did not drain the input before the time limit');
   if (lost > 0) problems.push(`${lost} inputs lost (no verdict for their offset)`);
+  if (produced !== null && produced === o.records + resent && absent.length > 0) problems.push(`${absent.length} acknowledged records absent from the input topic (first ordinals ${absent.slice(0, 5).join(', ')})`);
   if (divergent > 0) problems.push(`${divergent} sources with differing verdict copies`);
   if (decisionConflicts > 0) problems.push(`${decisionConflicts} pcs_ids with conflicting decisions`);
   if (!verify.ok) problems.push(`audit log does not verify: ${verify.reason} at ${verify.segment}:${verify.line}`);
@@ -317,6 +431,14 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   if (auditMissing > 0 || auditExtra > 0) problems.push(`audit log: ${auditMissing} verdict records missing, ${auditExtra} logged twice`);
   if (auditLines !== raw.length) problems.push(`audit log has ${auditLines} lines for ${raw.length} committed verdict records`);
   if (redisKeys !== byPcs.size) problems.push(`Redis holds ${redisKeys} keys for ${byPcs.size} distinct decided pcs_ids`);
+  if (c) {
+    // The cluster drill also asserts what the single-broker one only reports.
+    if (dupRecords > 0) problems.push(`${dupRecords} duplicate verdict records (one source committed twice)`);
+    if (auditLines !== inputs.length) problems.push(`audit log has ${auditLines} lines for ${inputs.length} inputs`);
+    // Without WAIT a failover may lose acknowledged claims: the count is reported, not asserted.
+    if (c.waitReplicas > 0 && doubleFirst > 0) problems.push(`${doubleFirst} pcs_ids decided as first twice (double-first) with WAIT on`);
+  }
+  keepTopics = c !== undefined && problems.length > 0;
   return {
     run: run.id,
     options: o,
@@ -329,6 +451,10 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
     divergent,
     decisionConflicts,
     flaggedDuplicates,
+    doubleFirst,
+    resent,
+    ackedAbsent: absent.length,
+    ackedAbsentSample: absent.slice(0, 20),
     statuses,
     redisKeys,
     distinctPcsIds: byPcs.size,
@@ -353,12 +479,17 @@ export function formatChaosReport(r: ChaosReport, dir: string): string {
   lines.push(`  faults (${r.faults.length}):`);
   for (const f of r.faults) lines.push(`    ${String(f.at).padStart(6)} s  ${f.kind.padEnd(24)} ${f.target.padEnd(16)} ${f.ms} ms  ${f.note ?? ''}`);
   row('inputs', r.inputs, `${r.options.records} produced, ${r.producerRetries} sends retried`);
+  row('acknowledged, absent from input', r.ackedAbsent, `records the producer had acknowledged that the input topic lacks; must be 0${r.ackedAbsent ? ` (first ordinals ${r.ackedAbsentSample.slice(0, 5).join(', ')})` : ''}`);
   row('committed verdict records', r.verdictRecords, 'read_committed');
   row('lost (input without verdict)', r.lost, 'must be 0');
   row('duplicate verdict records', r.duplicateVerdictRecords, '> 1 committed record for one source (topic, partition, offset)');
   row('divergent copies', r.divergent, 'sources whose copies differ in any byte; must be 0');
   row('decision conflicts', r.decisionConflicts, 'pcs_ids with differing status/reasons/decided_at; must be 0');
   row('flagged duplicate', r.flaggedDuplicates, 'verdicts with duplicate=true (a pcs_id seen again)');
+  if (r.options.cluster) {
+    row('records resent on purpose', r.resent, `every ${r.options.cluster.resendEvery}th record, ~500 records later`);
+    row('double-first verdicts', r.doubleFirst, `pcs_ids decided duplicate=false at 2+ sources; REDIS_WAIT_REPLICAS=${r.options.cluster.waitReplicas}${r.options.cluster.waitReplicas > 0 ? ', must be 0' : ' (WAIT off: reported only)'}`);
+  }
   row('statuses', Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(', '));
   row('Redis keys', r.redisKeys, `vs ${r.distinctPcsIds} distinct decided pcs_ids`);
   row('audit-log lines', r.auditLines, `vs ${r.verdictRecords} verdict records / ${r.inputs} inputs; missing ${r.auditMissing}, twice ${r.auditExtra}`);

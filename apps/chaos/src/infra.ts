@@ -7,10 +7,20 @@ import { createServer } from 'node:net';
 import { Kafka, logLevel, Partitioners, type Admin, type IHeaders } from 'kafkajs';
 import { createRedisClient, type RedisConnection } from '@flk/redis';
 
-export const ENV = {
+export const ENV: {
+  brokers: string;
+  registry: string;
+  redis: string;
+  /** Set by the cluster drill (host:port,…): Redis through Sentinel instead of `redis`. */
+  sentinels?: string;
+  sentinelName?: string;
+  /** 3 on the 3-broker stack: the drill's topics get what production's pcs.* topics have. */
+  replicationFactor: number;
+} = {
   brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   registry: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081',
   redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6390',
+  replicationFactor: 1,
 };
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -33,8 +43,10 @@ export async function createTopics(admin: Admin, specs: readonly TopicSpec[]): P
     topics: specs.map((s) => ({
       topic: s.topic,
       numPartitions: s.partitions,
-      replicationFactor: 1,
+      replicationFactor: ENV.replicationFactor,
       configEntries: [
+        // With RF 3 a write is acknowledged by 2 replicas at least, as on the stack's pcs.* topics.
+        ...(ENV.replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }, { name: 'unclean.leader.election.enable', value: 'false' }] : []),
         // Input-like topics stamp the broker's append time (contract §7.4: the verifier's `now`).
         ...(s.compact ? [{ name: 'cleanup.policy', value: 'compact' }] : [{ name: 'message.timestamp.type', value: 'LogAppendTime' }]),
         ...(s.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(s.maxMessageBytes) }] : []),
@@ -165,6 +177,13 @@ export async function groupLag(admin: Admin, groupId: string, topic: string): Pr
 }
 
 export function redisClient(): RedisConnection {
+  if (ENV.sentinels !== undefined) {
+    const sentinels = ENV.sentinels.split(',').map((hp) => {
+      const i = hp.lastIndexOf(':');
+      return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+    });
+    return createRedisClient({ sentinel: { sentinels, name: ENV.sentinelName ?? 'flk' }, connectionName: 'flk-chaos' });
+  }
   return createRedisClient({ url: ENV.redis, connectionName: 'flk-chaos' });
 }
 
@@ -277,5 +296,12 @@ export function baseEnv(): NodeJS.ProcessEnv {
     if (/^(PCS_|AGENT_|VERIFIER_|SINK_|AUDIT_|METRICS_|REDIS_KEY_PREFIX$|HTTP_PORT$|HTTP_HOST$|DEDUP_TTL_SECONDS$|KAFKA_CLIENT_ID$|LOG_LEVEL$|FLK_CHAOS)/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, KAFKA_BROKERS: ENV.brokers, SCHEMA_REGISTRY_URL: ENV.registry, REDIS_URL: ENV.redis, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+  const out: NodeJS.ProcessEnv = { ...env, KAFKA_BROKERS: ENV.brokers, SCHEMA_REGISTRY_URL: ENV.registry, REDIS_URL: ENV.redis, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+  if (ENV.sentinels !== undefined) {
+    // A service given both REDIS_URL and REDIS_SENTINELS refuses to start: Sentinel only.
+    delete out.REDIS_URL;
+    out.REDIS_SENTINELS = ENV.sentinels;
+    out.REDIS_SENTINEL_NAME = ENV.sentinelName ?? 'flk';
+  }
+  return out;
 }

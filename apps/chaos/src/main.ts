@@ -1,14 +1,16 @@
 // `npm run chaos [-- drill|bad-input] [options]`: fault and bad-input drills against the local
 // stack, each on fresh topics, groups and Redis key prefix, bounded in time, cleaned up after.
 // docs/reliability.md describes every drill, what it proves and its last figures.
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { badInputDrill } from './bad-input.js';
-import { chaosDrill, formatChaosReport } from './drill.js';
-import { startRun } from './run.js';
+import { chaosDrill, formatChaosReport, type ChaosOptions } from './drill.js';
+import { ENV } from './infra.js';
+import { ROOT, startRun } from './run.js';
 
-const USAGE = `usage: npm run chaos -- [drill|bad-input] [options]
+const USAGE = `usage: npm run chaos -- [drill|cluster|bad-input] [options]
 
 drill (default): signed records through 2 verifiers + a sink while processes, Redis and Kafka fail
   --records N          signed records (default 100000)
@@ -21,6 +23,19 @@ drill (default): signed records through 2 verifiers + a sink while processes, Re
   --sink-kills N       SIGKILLs of the sink, each restarted (default 2)
   --produce-seconds S  spread production (and the faults) over S seconds (default 200)
   --timeout S          hard limit of the whole drill (default 600)
+
+cluster: the drill on the 3-broker stack + Redis Sentinel (brings them up: FLK_STACK_BROKERS=3
+  FLK_STACK_REDIS=sentinel stack.sh up, in FLK_STACK_DIR, default .flk/stack-cluster), with the faults
+  of a cluster: the broker leading most input partitions SIGKILLed (twice), the transaction
+  coordinator's broker SIGKILLed, the Redis primary SIGKILLed (failover), one broker SIGSTOPped, the
+  registry down; asserts lost, duplicate verdict records, divergent, double-first 0, audit lines = inputs
+  --records N          (default 50000)   --produce-seconds S (default 240)   --timeout S (default 900)
+  --kills N            verifier SIGKILLs (default 4)
+  --leader-kills N     (default 2)   --coordinator-kills N (default 1)   --redis-failovers N (default 1)
+  --broker-stop-ms MS  SIGSTOP of one broker (default 20000)
+  --registry-down-ms MS  (default 30000)
+  --resend-every N     every Nth record sent again (default 20)
+  --no-wait            REDIS_WAIT_REPLICAS=0: double-first is reported, not asserted
 
 bad-input: hostile records of every category, 50 % mixed with clean ones, clean vs mixed throughput
   --hostile N          hostile records in the mixed phase (default 100000; as many clean beside them)
@@ -45,7 +60,9 @@ async function main(): Promise<number> {
       records: { type: 'string' }, partitions: { type: 'string' }, verifiers: { type: 'string' }, kills: { type: 'string' },
       stops: { type: 'string' }, 'redis-restarts': { type: 'string' }, 'kafka-restarts': { type: 'string' }, 'sink-kills': { type: 'string' },
       'produce-seconds': { type: 'string' }, timeout: { type: 'string' }, hostile: { type: 'string' }, clean: { type: 'string' },
-      oversized: { type: 'string' }, 'min-ratio': { type: 'string' }, json: { type: 'boolean' }, 'keep-logs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      oversized: { type: 'string' }, 'min-ratio': { type: 'string' }, 'leader-kills': { type: 'string' }, 'coordinator-kills': { type: 'string' },
+      'redis-failovers': { type: 'string' }, 'broker-stop-ms': { type: 'string' }, 'registry-down-ms': { type: 'string' }, 'resend-every': { type: 'string' },
+      'no-wait': { type: 'boolean' }, json: { type: 'boolean' }, 'keep-logs': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -87,26 +104,69 @@ async function main(): Promise<number> {
     }
   }
 
-  if (cmd === 'drill') {
-    const run = await startRun('drill', log);
+  let cluster: ChaosOptions['cluster'];
+  let startup = '';
+  if (cmd === 'cluster') {
+    const stackDir = process.env.FLK_STACK_DIR ?? `${ROOT}.flk/stack-cluster`;
+    const env = { ...process.env, FLK_STACK_BROKERS: '3', FLK_STACK_REDIS: 'sentinel', FLK_STACK_DIR: stackDir };
+    // `up` is idempotent: a running cluster is only checked; its time is the start-up time when cold.
+    const t0 = Date.now();
+    const up = spawnSync('bash', ['infra/local/stack.sh', 'up'], { cwd: ROOT, env, encoding: 'utf8' });
+    const upMs = Date.now() - t0;
+    if (up.status !== 0) throw Object.assign(new Error(`stack.sh up failed (exit ${up.status}):\n${up.stdout}${up.stderr}`), { code: 'CHAOS_STACK_UP', retriable: true });
+    const clusterRow = up.stdout.split('\n').find((l) => /^\s*cluster\s/.test(l))?.trim();
+    startup = `stack.sh up took ${(upMs / 1000).toFixed(1)} s (${clusterRow ?? 'cluster already running: checked only'})`;
+    log(startup);
+    const vars = new Map<string, string>();
+    for (const l of spawnSync('bash', ['infra/local/stack.sh', 'env'], { cwd: ROOT, env, encoding: 'utf8' }).stdout.split('\n')) {
+      const i = l.indexOf('=');
+      if (i > 0) vars.set(l.slice(0, i), l.slice(i + 1));
+    }
+    ENV.brokers = vars.get('KAFKA_BROKERS') ?? ENV.brokers;
+    ENV.registry = vars.get('SCHEMA_REGISTRY_URL') ?? ENV.registry;
+    ENV.sentinels = vars.get('FLK_HA_REDIS_SENTINELS');
+    ENV.sentinelName = vars.get('FLK_HA_REDIS_SENTINEL_NAME');
+    ENV.replicationFactor = 3;
+    // The drill's own stack.sh / redis-ha.sh calls must act on this stack.
+    Object.assign(process.env, { FLK_STACK_BROKERS: '3', FLK_STACK_REDIS: 'sentinel', FLK_STACK_DIR: stackDir });
+    if (ENV.sentinels === undefined) throw Object.assign(new Error('stack.sh env printed no FLK_HA_REDIS_SENTINELS'), { code: 'CHAOS_NO_SENTINEL', retriable: false });
+    cluster = {
+      stackDir,
+      leaderKills: int(values['leader-kills'], 2, 'leader-kills'),
+      coordinatorKills: int(values['coordinator-kills'], 1, 'coordinator-kills'),
+      redisFailovers: int(values['redis-failovers'], 1, 'redis-failovers'),
+      brokerStops: 1,
+      brokerStopMs: int(values['broker-stop-ms'], 20_000, 'broker-stop-ms'),
+      registryOutages: 1,
+      registryDownMs: int(values['registry-down-ms'], 30_000, 'registry-down-ms'),
+      resendEvery: int(values['resend-every'], 20, 'resend-every'),
+      waitReplicas: values['no-wait'] === true ? 0 : 1,
+    };
+  }
+
+  if (cmd === 'drill' || cmd === 'cluster') {
+    const run = await startRun(cmd, log);
     const stopOnSignal = () => void run.cleanup().then(() => process.exit(130));
     process.once('SIGINT', stopOnSignal);
     process.once('SIGTERM', stopOnSignal);
     try {
       const report = await chaosDrill(run, {
-        records: int(values.records, 100_000, 'records'),
+        records: int(values.records, cluster ? 50_000 : 100_000, 'records'),
         partitions: Math.max(1, int(values.partitions, 6, 'partitions')),
         verifiers: Math.max(1, int(values.verifiers, 2, 'verifiers')),
-        kills: int(values.kills, 10, 'kills'),
+        kills: int(values.kills, cluster ? 4 : 10, 'kills'),
         stops: int(values.stops, 1, 'stops'),
-        redisRestarts: int(values['redis-restarts'], 1, 'redis-restarts'),
-        kafkaRestarts: int(values['kafka-restarts'], 1, 'kafka-restarts'),
-        sinkKills: int(values['sink-kills'], 2, 'sink-kills'),
-        produceSeconds: int(values['produce-seconds'], 200, 'produce-seconds'),
-        timeoutMs: int(values.timeout, 600, 'timeout') * 1000,
+        // On the cluster Redis fails over (redis-failovers) and brokers die one at a time instead.
+        redisRestarts: int(values['redis-restarts'], cluster ? 0 : 1, 'redis-restarts'),
+        kafkaRestarts: int(values['kafka-restarts'], cluster ? 0 : 1, 'kafka-restarts'),
+        sinkKills: int(values['sink-kills'], cluster ? 1 : 2, 'sink-kills'),
+        produceSeconds: int(values['produce-seconds'], cluster ? 240 : 200, 'produce-seconds'),
+        timeoutMs: int(values.timeout, cluster ? 900 : 600, 'timeout') * 1000,
+        cluster,
       });
+      if (startup) log(`cluster start-up: ${startup}`);
       writeFileSync(join(run.dir, 'report.json'), JSON.stringify(report, null, 2));
-      process.stdout.write(json ? `${JSON.stringify(report)}\n` : formatChaosReport(report, run.dir));
+      process.stdout.write(json ? `${JSON.stringify({ ...report, startup })}\n` : `${startup ? `  cluster start-up: ${startup}\n` : ''}${formatChaosReport(report, run.dir)}`);
       // The audit log of a passing run is big and proven; logs and report.json stay.
       if (report.ok && values['keep-logs'] !== true) rmSync(join(run.dir, 'audit'), { recursive: true, force: true });
       return report.ok ? 0 : 1;
