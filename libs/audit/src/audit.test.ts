@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { appendFile, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -19,17 +19,9 @@ import {
   ZERO_HASH,
   type AuditEvent,
 } from './index.js';
-import { entry, readSegments, removeDir, tmpDir } from './test-support.js';
+import { entry, freshDirs, readSegments } from './test-support.js';
 
-const dirs: string[] = [];
-async function freshDir(): Promise<string> {
-  const d = await tmpDir();
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeDir));
-});
+const freshDir = freshDirs();
 
 /** Writes `count` entries over `partitions` partitions in batches of `batch`; returns the dir. */
 async function writeLog(dir: string, count: number, { partitions = 3, batch = 7, segmentMaxBytes }: { partitions?: number; batch?: number; segmentMaxBytes?: number } = {}) {

@@ -1,3 +1,4 @@
+import { afterEach } from '@jest/globals';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,19 @@ export async function tmpDir(): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** A fresh temporary directory per call, all removed after each test of the calling file. */
+export function freshDirs(): () => Promise<string> {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map(removeDir));
+  });
+  return async () => {
+    const d = await tmpDir();
+    dirs.push(d);
+    return d;
+  };
 }
 
 /** A verdict-like entry; the content only has to be JSON. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -15,17 +15,9 @@ import {
   TREE_DIR,
   type AuditEvent,
 } from './index.js';
-import { entry, removeDir, tmpDir } from './test-support.js';
+import { entry, freshDirs } from './test-support.js';
 
-const dirs: string[] = [];
-async function freshDir(): Promise<string> {
-  const d = await tmpDir();
-  dirs.push(d);
-  return d;
-}
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeDir));
-});
+const freshDir = freshDirs();
 
 const hasher = rfc6962Hasher();
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
