@@ -135,7 +135,15 @@ export function createTransactionalOutputs(opts: TransactionalOutputsOptions): T
       retry: { retries: 8, initialRetryTime: 20, maxRetryTime: 2000 },
     });
     try {
-      await producer.connect(); // InitProducerId: fences the previous owner of `id`
+      await producer.connect();
+      // The fence. kafkajs's connect() only fetches a non-transactional (idempotent) producer id;
+      // the transactional InitProducerId — the one that bumps the epoch of `id`, so the previous
+      // owner can no longer commit, and finishes that owner's open transaction — runs at the
+      // first transaction(). Left there, it ran after the caller had re-read the committed offset
+      // (the cluster drill: an old owner committed a chunk after the new owner had read the
+      // offset before it, and the chunk was answered twice). An empty transaction aborted sends
+      // no EndTxn, so this is InitProducerId alone.
+      await (await producer.transaction()).abort();
     } catch (err) {
       await disconnect(producer);
       throw toKafkaError(err, `init producer ${id}`);
