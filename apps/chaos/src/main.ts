@@ -109,6 +109,9 @@ async function main(): Promise<number> {
   if (cmd === 'cluster') {
     const stackDir = process.env.FLK_STACK_DIR ?? `${ROOT}.flk/stack-cluster`;
     const env = { ...process.env, FLK_STACK_BROKERS: '3', FLK_STACK_REDIS: 'sentinel', FLK_STACK_DIR: stackDir };
+    // The cluster's node 1 uses the single-broker stack's ports: stop that one first (its own pids
+    // only, data kept), as scripts/test-cluster.sh does.
+    spawnSync('bash', ['infra/local/stack.sh', 'down'], { cwd: ROOT, env: { ...process.env, FLK_STACK_BROKERS: '1', FLK_STACK_REDIS: 'single', FLK_STACK_DIR: `${ROOT}.flk/stack` }, encoding: 'utf8' });
     // `up` is idempotent: a running cluster is only checked; its time is the start-up time when cold.
     const t0 = Date.now();
     const up = spawnSync('bash', ['infra/local/stack.sh', 'up'], { cwd: ROOT, env, encoding: 'utf8' });

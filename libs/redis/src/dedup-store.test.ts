@@ -119,6 +119,8 @@ describe('redis helpers', () => {
     expect(toRedisError(new Error('READONLY You can\'t write against a read only replica.'), 'SET').retriable).toBe(true);
     expect(toRedisError(new Error("Stream isn't writeable and enableOfflineQueue options is false"), 'SET').retriable).toBe(true);
     expect(toRedisError(new Error('Command timed out'), 'SET').retriable).toBe(true);
+    // Found by the cluster drill: a verifier stopped on this during a Sentinel failover.
+    expect(toRedisError(Object.assign(new Error('Command aborted due to connection close'), { name: 'AbortError' }), 'SET').retriable).toBe(true);
     const wrongType = toRedisError(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), 'SET');
     expect(wrongType).toMatchObject({ retriable: false, code: REDIS_ERROR_CODES.COMMAND_FAILED });
     // The message names the command, never the arguments ioredis attaches to its ReplyError.

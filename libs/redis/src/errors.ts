@@ -75,6 +75,9 @@ const TRANSIENT_MESSAGES = [
   'Reached the max retries per request limit',
   'connect ETIMEDOUT',
   'Socket closed unexpectedly',
+  // ioredis fails the commands still queued on a connection that closes (a failover, a killed
+  // primary) with AbortError: whether a SET ran is unknown, and a retried claim answers it.
+  'Command aborted due to connection close',
 ];
 
 /**
