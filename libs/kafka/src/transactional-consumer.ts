@@ -153,6 +153,15 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     return s;
   };
   let assigned = new Set<number>();
+  /**
+   * Per partition, the offset after the last chunk THIS member committed. A re-read of the group's
+   * committed offset right after our own commit can still return the older one (EndTxn answers
+   * once PrepareCommit is durable; the offset becomes visible when the commit marker reaches
+   * __consumer_offsets, and kafkajs cannot ask for stable offsets, KIP-447), while kafkajs may
+   * deliver those offsets again (a rejoin resets its position to that same stale read). Committed
+   * offsets only move forward, so the larger of the two is where answering resumes.
+   */
+  const committedByUs = new Map<number, bigint>();
   let generation = 0;
   let stopping = false;
   let fatal = false;
@@ -303,10 +312,29 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     let rebalancing = false;
     for (let chunk = takeChunk(lane); chunk !== null; chunk = takeChunk(lane)) {
       const { gen, records } = chunk;
-      // Stop starting new work when stopping, rebalancing, or for records fetched before a seek.
-      if (stopping || fatal || rebalancing || gen !== generation || chunk.epoch !== lane.epoch || !assigned.has(partition)) continue;
+      // Stop starting new work when stopping, or for records fetched before a rejoin or a seek (a
+      // rejoin resets kafkajs's position to the committed offset, a seek to its own).
+      if (stopping || fatal || gen !== generation || chunk.epoch !== lane.epoch || !assigned.has(partition)) continue;
       const first = records[0]!.offset;
       const last = records[records.length - 1]!.offset;
+      if (rebalancing) {
+        // A heartbeat failed: kafkajs may be rejoining, or its coordinator was only unreachable
+        // (a broker down) and the assignment stays. kafkajs handed these records over already
+        // (resolveOffset), so dropping them without a seek skipped them for good when no rejoin
+        // followed (the cluster drill lost 45 inputs so). Seek back to them; a rejoin's own reset
+        // wins anyway.
+        seekLane(partition, first);
+        continue;
+      }
+      const ours = committedByUs.get(partition);
+      if (ours !== undefined && BigInt(first) < ours) {
+        // Offsets this member committed, delivered again (a rejoin or a seek that read the committed
+        // offset before our last commit became visible): never answered twice.
+        emit({ type: 'skipped', topic, partition, fromOffset: first, committedOffset: ours.toString() });
+        logger.info({ component: 'consumer', topic, partition, offset: first, committed: ours.toString() }, 'skipping offsets this member committed');
+        seekLane(partition, ours.toString());
+        continue;
+      }
       const ctx: BatchContext = {
         async heartbeat() {
           try {
@@ -333,6 +361,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
         }
         const produced = await opts.process({ topic, partition, records: records.map((m) => toRecord(topic, partition, m)) }, ctx);
         await output.commit(produced, { consumerGroupId: groupId, topic, partition, offset: chunk.next });
+        if (!(BigInt(chunk.next) <= (committedByUs.get(partition) ?? -1n))) committedByUs.set(partition, BigInt(chunk.next));
         s.attempts = 0;
         emit({ type: 'kafka', ok: true });
         const lag = Number(BigInt(chunk.highWatermark) - BigInt(chunk.next));
