@@ -6,9 +6,9 @@
 // (verdicts + DLQ entries) of the batch, in input order.
 import { checkRecord, decideSignals, verifiedTenant, withPrior, type Clock, type DecideConfig, type DedupStore, type Logger, type Verdict, type VerdictSource } from '@flk/pcs';
 import { headerValue, isTraceparent, REPLY_KEY_HEADER, REPLY_KEY_PATTERN, TRACEPARENT_HEADER, type BatchContext, type ConsumedRecord, type OutputMessage, type RecordBatch } from '@flk/kafka';
-import type { DecodeResult } from '@flk/registry';
+import { decodeStoredVerdict, encodeStoredVerdict, type DecodeResult } from '@flk/registry';
 import { decideUnderPolicy, isRedacted, policyForRecord, REDACTED, stampPolicy, type Policy, type PolicySet } from '@flk/policy';
-import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
+import { dlqKey, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
 
 /** The part of @flk/registry's WireCodec the processor uses. */
 export interface VerdictCodec {
@@ -146,7 +146,7 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
     // 2. one pipelined round trip of SET NX GET for every record that reached dedup.
     const toClaim = items.filter((it) => it.dedupKey !== null);
     const claims = await dedup.claimMany(
-      toClaim.map((it) => ({ key: it.dedupKey!, value: JSON.stringify(it.verdict) })),
+      toClaim.map((it) => ({ key: it.dedupKey!, value: encodeStoredVerdict(it.verdict, it.dedupKey!) })),
       deps.dedupTtlSeconds,
     );
 
@@ -154,7 +154,7 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
     toClaim.forEach((it, i) => {
       const claim = claims[i]!;
       if (claim.claimed) return;
-      const prior = parseStoredVerdict(claim.existing, it.verdict.pcs_id);
+      const prior = decodeStoredVerdict(claim.existing, it.dedupKey!);
       if (prior === null || (prior.version !== null && prior.tenant_id !== it.verdict.tenant_id)) {
         // The key is taken but its value is not a verdict we can read: still a repeat of this
         // key, so flag our own decision as duplicate rather than stall the partition.
