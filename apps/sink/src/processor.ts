@@ -1,4 +1,5 @@
 import { AUDIT_ERROR_CODES, type AuditEntryInput, type AuditLog, FlkAuditError, keyText } from '@flk/audit';
+import { isRetriable } from '@flk/pcs';
 import { redactFlagged } from '@flk/policy';
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from '@flk/kafka';
 import type { DecodeResult } from '@flk/registry';
@@ -64,10 +65,6 @@ export interface BatchProcessor {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const STOPPED = Symbol('stopped');
-
-function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
-}
 
 export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcessor {
   const emit = opts.onEvent ?? (() => undefined);
