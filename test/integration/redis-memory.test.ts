@@ -59,6 +59,24 @@ describe('Redis memory per dedup key', () => {
     }
   });
 
+  test('what MEMORY USAGE leaves out: used_memory grows by more per key (the expires entry, the hash tables\' buckets)', async () => {
+    const N = 50_000;
+    const { key, v } = verdicts()[0]!;
+    const value = encodeStoredVerdict(v, key);
+    const prefix = `mem-${randomBytes(4).toString('hex')}:`;
+    const ids = Array.from({ length: N }, () => randomBytes(32).toString('hex'));
+    const usedMemory = async () => Number(/^used_memory:(\d+)/m.exec(String(await redis.call('INFO', ['memory'])))![1]);
+    const store = createRedisDedupStore({ client: redis, keyPrefix: prefix });
+    const before = await usedMemory();
+    for (let i = 0; i < N; i += 1000) await store.claimMany(ids.slice(i, i + 1000).map((id) => ({ key: id, value })), 600);
+    const after = await usedMemory();
+    const sampled = await memoryUsage(pcsKey(ids[0]!, prefix));
+    for (let i = 0; i < N; i += 1000) await redis.call('UNLINK', ids.slice(i, i + 1000).map((id) => pcsKey(id, prefix)));
+    const perKey = (after - before) / N;
+    report(`${N} keys (${Buffer.byteLength(pcsKey(ids[0]!, prefix))}-byte key, ${value.length}-byte value, with TTL): used_memory +${after - before} B = ${perKey.toFixed(1)} B/key; MEMORY USAGE of one: ${sampled} B`);
+    expect(perKey).toBeGreaterThan(sampled);
+  }, 60_000);
+
   test('what a dedup key costs by itself: the floor under any value, for the key layouts docs/benchmarks.md compares', async () => {
     // An empty value isolates the key's own cost (sds + dict entry + the smallest value object).
     const pcsId = randomBytes(32);
