@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkRecord, ID_PATTERN, parsePcsJson, PCS_VERSION_V02, verifiedTenant, type DecideConfig, type Logger, type Pcs, type Verdict } from '@flk/pcs';
 import { REPLY_KEY_HEADER, TRACEPARENT_HEADER } from '@flk/kafka';
-import { decodeStoredVerdict } from '@flk/registry';
+import { decodeStoredVerdict, type WireCodec } from '@flk/registry';
 import type { TokenStore } from './auth.js';
 import type { GatewayMetrics, Route } from './metrics.js';
 import type { SubmitProducer } from './producer.js';
@@ -19,10 +19,8 @@ import type { ReplyRouter } from './replies.js';
 import { httpStatusOf } from './status.js';
 import { endSpan, startSubmitSpan } from './trace.js';
 
-export interface VerdictCodec {
-  encodePcs(record: object): Buffer;
-  decodeVerdict(message: Buffer | null): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; reason: string }>;
-}
+/** The part of @flk/registry's WireCodec the gateway uses: encode submissions, decode the verdicts replied to them. */
+export type GatewayCodec = Pick<WireCodec, 'encodePcs' | 'decodeVerdict'>;
 
 export interface VerdictStore {
   /** The stored verdict bytes (@flk/registry's stored form) for a dedup key (`pcs_id`, or `tenant_id/pcs_id`), or null. Throws a retriable error when unreachable. */
@@ -33,7 +31,7 @@ export interface GatewayDeps {
   producer: SubmitProducer;
   replies: ReplyRouter;
   store: VerdictStore;
-  codec: VerdictCodec;
+  codec: GatewayCodec;
   limiter: RateLimiter;
   auth: TokenStore | null;
   decideConfig: () => DecideConfig;
