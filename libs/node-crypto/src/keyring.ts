@@ -1,7 +1,8 @@
 // The key ring on node:crypto (OpenSSL), the verifier's (and the bench's): same contract as @flk/pcs createKeyRing
-// (§2.5–2.6, strict RFC 8032), much faster — Ed25519 verification ~25× (@noble verifies ~600/s
-// on this machine, OpenSSL ~15 000/s), HMAC-SHA256 ~3×. @flk/pcs keeps @noble for signing and for
-// any consumer without node:crypto; this ring is built once at start-up and used by decide().
+// (§2.5–2.6, strict RFC 8032), much faster: Ed25519 verification ×12 and HMAC-SHA256 ×1.6 in the
+// measured bench run (523 → 6 431/s, 60.8 k → 97.1 k/s; docs/benchmarks.md, "What changed for
+// performance"). @flk/pcs keeps @noble for signing and for any consumer without node:crypto;
+// this ring is built once at start-up and used by decide().
 //
 // Strictness, so the contract's rule holds whatever OpenSSL version Node links:
 // - keys are validated by the core's createKeyRing first (canonical encoding, on the curve, not
