@@ -87,6 +87,16 @@ describe('batch processor', () => {
     expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 7 });
   });
 
+  test('a record\'s well-formed traceparent header goes onto its audit line; a malformed or absent one is null', async () => {
+    const { dir, log } = await freshLog();
+    const p = createSinkBatchHandler({ audit: log, decoder: fakeDecoder(), observe: () => undefined });
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const withHeader = (offset: number, value: string | Buffer) => ({ ...msg(offset), headers: { traceparent: value } });
+    await p.handle({ topic: TOPIC, partition: 0, records: [withHeader(0, Buffer.from(tp)), withHeader(1, 'not-a-traceparent'), msg(2)] }, fakeControl());
+    const lines = (await readFile(join(dir, 'audit-00000000000000000000.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { traceparent?: string | null });
+    expect(lines.map((l) => l.traceparent ?? null)).toEqual([tp, null, null]);
+  });
+
   test('values the PII gate flagged (verdict.pii) are redacted in the audit line and its key; metrics get the verdict', async () => {
     const { dir, log } = await freshLog();
     const observed: unknown[] = [];
