@@ -21,7 +21,7 @@ import { Partitioners, type Admin } from 'kafkajs';
 import { createDecideConfig, createKeyRing, decide, signingDigest, type Pcs } from '@flk/pcs';
 import { TEST_KEYS } from '@flk/pcs/testing';
 import { createWireCodec, type WireCodec } from '@flk/registry';
-import { createNodeKeyRing } from '../apps/verifier/src/node-keyring.js';
+import { createNodeKeyRing } from '@flk/node-crypto';
 import { createTopics, deleteDedupKeys, deleteGroups, deleteTopics, freePort, randomName, sleep, STACK, testKafka, testRedis, waitFor } from '../test/support/index.js';
 import { latencyChart, type LatencyPoint } from './chart.js';
 import { encodeRecords, type Alg, type EncodedRecord } from './records.js';

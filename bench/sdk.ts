@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { buildPcs, computePcsId, createDecideConfig, createEd25519Signer, createHmacSigner, createTenantKeyRing, decide, signPcs, type Pcs } from '@flk/pcs';
 import { createKafkaTransport } from '@flk/agent';
 import { createWireCodec } from '@flk/registry';
-import { nodeSha256, nodeSignatureCrypto } from '../apps/verifier/src/node-keyring.js';
+import { nodeSha256, nodeSignatureCrypto } from '@flk/node-crypto';
 import { createTopics, deleteTopics, randomName, STACK, testKafka } from '../test/support/index.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));

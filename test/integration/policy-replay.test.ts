@@ -64,7 +64,7 @@ async function snapshot(f: PipelineFixture) {
     } while (cursor !== '0');
     keys.sort();
     const values: string[] = [];
-    for (const k of keys) values.push(`${k}=${(await f.redis.call('GET', [k])) as string}`);
+    for (const k of keys) values.push(`${k}=${((await f.redis.callBuffer('GET', [k])) as Buffer).toString('hex')}`);
     return { verdicts: await hw(f.topics.verdicts), dlq: await hw(f.topics.dlq), offsets, redis: values, replayGroups: groups.filter((g) => g.startsWith('flk-replay-')) };
   } finally {
     await admin.disconnect();

@@ -37,7 +37,7 @@ describe('replays and duplicates', () => {
     expect(differing).toBe(0);
     expect(new Set(verdicts.map((x) => `${x.verdict.source?.partition}:${x.verdict.source?.offset}`)).size).toBe(N);
     expect(await countDedupKeys(fx.redis, fx.redisKeyPrefix)).toBe(1);
-    const stored = JSON.parse((await storedVerdict(fx.redis, fx.redisKeyPrefix, rec.pcs_id))!) as typeof first;
+    const stored = (await storedVerdict(fx.redis, fx.redisKeyPrefix, rec.pcs_id))!;
     expect(stored.decided_at).toBe(first.decided_at);
     expect(stored.source).toEqual(first.source);
     report(`${N} deliveries → 1 decision (${first.status}), ${dupes.length} duplicates identical but for duplicate/source, 1 Redis key`);
@@ -58,7 +58,7 @@ describe('replays and duplicates', () => {
     expect(byOffset.get(51)).toMatchObject({ status: 'accepted', duplicate: false, pcs_id: rec.pcs_id });
     expect(byOffset.get(52)).toMatchObject({ status: 'accepted', duplicate: true, decided_at: byOffset.get(51)!.decided_at });
     expect(await countDedupKeys(fx.redis, fx.redisKeyPrefix)).toBe(1);
-    const stored = JSON.parse((await storedVerdict(fx.redis, fx.redisKeyPrefix, rec.pcs_id))!) as { source: { offset: string }; status: string };
+    const stored = (await storedVerdict(fx.redis, fx.redisKeyPrefix, rec.pcs_id))!;
     expect(stored).toMatchObject({ status: 'accepted', source: { offset: '51' } });
   }, 120_000);
 });

@@ -1,3 +1,5 @@
+import type { Verdict } from '@flk/pcs';
+import { decodeStoredVerdict } from '@flk/registry';
 import { createRedisClient, pcsKey, type RedisConnection } from '@flk/redis';
 import { STACK } from './names.js';
 
@@ -5,9 +7,13 @@ export function testRedis(): RedisConnection {
   return createRedisClient({ url: STACK.redisUrl, connectionName: 'flk-test' });
 }
 
-/** The stored verdict JSON of a pcs_id under a key prefix, or null. */
-export async function storedVerdict(redis: RedisConnection, prefix: string, pcsId: string): Promise<string | null> {
-  return (await redis.call('GET', [pcsKey(pcsId, prefix)])) as string | null;
+/** The verdict stored under a dedup key (`pcs_id` or `tenant_id/pcs_id`) and a key prefix, decoded; null when absent. */
+export async function storedVerdict(redis: RedisConnection, prefix: string, dedupKey: string): Promise<Verdict | null> {
+  const bytes = (await redis.callBuffer('GET', [pcsKey(dedupKey, prefix)])) as Buffer | null;
+  if (bytes === null) return null;
+  const v = decodeStoredVerdict(bytes, dedupKey);
+  if (v === null) throw new Error(`the value under ${dedupKey} is not a stored verdict`);
+  return v;
 }
 
 /** Number of dedup keys under a prefix (SCAN, not KEYS). */

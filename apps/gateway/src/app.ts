@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { backoffDelay, createKafkaClient, topicPartitions } from '@flk/kafka';
 import { createOpsHandler } from '@flk/ops-http';
-import type { Logger } from '@flk/pcs';
+import { isRetriable, type Logger } from '@flk/pcs';
 import { createRedisClient, createRedisDedupStore, redisTargetOptions } from '@flk/redis';
 import { createWireCodec } from '@flk/registry';
 import { describeConfig, type GatewayConfig } from './config.js';
@@ -34,7 +34,7 @@ async function untilUp<T>(what: string, fn: () => Promise<T>, logger: Logger, st
     try {
       return await fn();
     } catch (err) {
-      if ((err as { retriable?: unknown })?.retriable !== true || stopped()) throw err;
+      if (!isRetriable(err) || stopped()) throw err;
       const delayMs = backoffDelay(attempt, { initialMs: 200, maxMs: 5_000 });
       logger.warn({ dependency: what, attempt, delayMs, err: (err as Error).message }, 'dependency unavailable at start-up, retrying');
       await new Promise((r) => setTimeout(r, delayMs));

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkRecord, ID_PATTERN, parsePcsJson, PCS_VERSION_V02, verifiedTenant, type DecideConfig, type Logger, type Pcs, type Verdict } from '@flk/pcs';
 import { REPLY_KEY_HEADER, TRACEPARENT_HEADER } from '@flk/kafka';
+import { decodeStoredVerdict, type WireCodec } from '@flk/registry';
 import type { TokenStore } from './auth.js';
 import type { GatewayMetrics, Route } from './metrics.js';
 import type { SubmitProducer } from './producer.js';
@@ -18,21 +19,19 @@ import type { ReplyRouter } from './replies.js';
 import { httpStatusOf } from './status.js';
 import { endSpan, startSubmitSpan } from './trace.js';
 
-export interface VerdictCodec {
-  encodePcs(record: object): Buffer;
-  decodeVerdict(message: Buffer | null): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; reason: string }>;
-}
+/** The part of @flk/registry's WireCodec the gateway uses: encode submissions, decode the verdicts replied to them. */
+export type GatewayCodec = Pick<WireCodec, 'encodePcs' | 'decodeVerdict'>;
 
 export interface VerdictStore {
-  /** The stored verdict JSON for a dedup key (`pcs_id`, or `tenant_id/pcs_id`), or null. Throws a retriable error when unreachable. */
-  get(dedupKey: string): Promise<string | null>;
+  /** The stored verdict bytes (@flk/registry's stored form) for a dedup key (`pcs_id`, or `tenant_id/pcs_id`), or null. Throws a retriable error when unreachable. */
+  get(dedupKey: string): Promise<Buffer | null>;
 }
 
 export interface GatewayDeps {
   producer: SubmitProducer;
   replies: ReplyRouter;
   store: VerdictStore;
-  codec: VerdictCodec;
+  codec: GatewayCodec;
   limiter: RateLimiter;
   auth: TokenStore | null;
   decideConfig: () => DecideConfig;
@@ -199,9 +198,10 @@ export function createGatewayHandler(deps: GatewayDeps): (req: IncomingMessage, 
       return finish('get', t0, res, 400, problem('bad_request', 'pcs_id must be 64 lowercase hex digits and tenant_id match [a-z0-9][a-z0-9._-]{0,63}'));
     }
     if (tokenTenant !== null && tenant !== null && tenant !== tokenTenant) return finish('get', t0, res, 403, problem('forbidden', 'not the tenant of the bearer token'));
-    let stored: string | null;
+    const dedupKey = tenant === null ? pcsId : `${tenant}/${pcsId}`;
+    let stored: Buffer | null;
     try {
-      stored = await deps.store.get(tenant === null ? pcsId : `${tenant}/${pcsId}`);
+      stored = await deps.store.get(dedupKey);
     } catch (err) {
       deps.logger.warn({ code: (err as { code?: string }).code, err: (err as Error).message }, 'verdict store unavailable');
       return finish('get', t0, res, 503, problem('unavailable', 'the verdict store is unavailable'), { 'retry-after': retryAfter });
@@ -209,17 +209,12 @@ export function createGatewayHandler(deps: GatewayDeps): (req: IncomingMessage, 
     if (stored === null) {
       return finish('get', t0, res, 404, problem('not_found', 'no stored verdict: not decided yet, or rejected (rejected records are never stored; resubmitting one answers its verdict again)'));
     }
-    let v: unknown;
-    try {
-      v = JSON.parse(stored);
-    } catch {
-      v = null;
-    }
-    if (typeof v !== 'object' || v === null || (v as { pcs_id?: unknown }).pcs_id !== pcsId) {
+    const v = decodeStoredVerdict(stored, dedupKey);
+    if (v === null) {
       deps.logger.error({ pcs_id: pcsId }, 'stored verdict unreadable');
       return finish('get', t0, res, 404, problem('not_found', 'no readable stored verdict'));
     }
-    return finish('get', t0, res, 200, verdictBody(v as Record<string, unknown>));
+    return finish('get', t0, res, 200, verdictBody({ ...v }));
   }
 
   return (req, res) => {

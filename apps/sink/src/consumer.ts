@@ -1,7 +1,7 @@
 import kafkajs, { type Consumer, type EachBatchPayload } from 'kafkajs';
-import { createKafkaClient, headerValue, isTraceparent, TRACEPARENT_HEADER, type KafkaClient, type KafkaClientOptions } from '@flk/kafka';
+import { createKafkaClient, type KafkaClient, type KafkaClientOptions, type RecordBatch } from '@flk/kafka';
 import type { Logger } from '@flk/pcs';
-import type { BatchControl, InBatch } from './processor.js';
+import type { BatchControl } from './processor.js';
 
 // The sink's Kafka consumer: kafkajs behind a small surface. Plain group consumer with
 // read_committed (kafkajs' default, so aborted verifier transactions are never seen), manual
@@ -20,18 +20,12 @@ export interface VerdictConsumerOptions {
   logger: Logger;
 }
 
-/** The record's W3C trace context (the verifier copies it onto each verdict), when well formed. */
-function traceparentOf(m: Pick<kafkajs.KafkaMessage, 'headers'>): string | null {
-  const v = headerValue({ headers: m.headers as Record<string, Buffer | string | undefined> }, TRACEPARENT_HEADER);
-  return isTraceparent(v) ? v : null;
-}
-
 export type ConsumerState = 'connecting' | 'unreachable' | 'joined' | 'rebalancing' | 'crashed' | 'stopped';
 
 export interface VerdictConsumerHandlers {
   /** Synchronously on every assignment, before the first fetch: the place to seek. */
   onAssigned(assigned: Array<{ topic: string; partitions: number[] }>): void;
-  onBatch(batch: InBatch, control: BatchControl): Promise<void>;
+  onBatch(batch: RecordBatch, control: BatchControl): Promise<void>;
   onState(state: ConsumerState, detail?: { error?: string; restart?: boolean }): void;
 }
 
@@ -112,7 +106,7 @@ export function createVerdictConsumer(opts: VerdictConsumerOptions): VerdictCons
             {
               topic: batch.topic,
               partition: batch.partition,
-              messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key ?? null, value: m.value ?? null, traceparent: traceparentOf(m) })),
+              records: batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, timestamp: m.timestamp, headers: m.headers })),
             },
             control,
           );

@@ -1,12 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
+import type { ConsumedRecord } from '@flk/kafka';
 import { AuditDiskFullError, type AuditEntryInput } from '@flk/audit';
-import { type BatchControl, createBatchProcessor, type InMessage, type SinkEvent } from './processor.js';
+import { type BatchControl, createSinkBatchHandler, type SinkEvent } from './processor.js';
 
 // A full audit disk (AuditDiskFullError, retriable) against the batch logic: the processor holds
 // the batch, heartbeats, commits nothing, and retries the same entries until they fit; stopping
 // meanwhile gives up without a commit. The real disk is test/integration/sink-disk-full.test.ts.
 
-const msgs = (n: number): InMessage[] => Array.from({ length: n }, (_, i) => ({ offset: String(i), key: null, value: Buffer.from(JSON.stringify({ pcs_id: `p${i}` })) }));
+const msgs = (n: number): ConsumedRecord[] => Array.from({ length: n }, (_, i) => ({ topic: 'pcs.verdicts', partition: 0, offset: String(i), key: null, value: Buffer.from(JSON.stringify({ pcs_id: `p${i}` })), timestamp: '0' }));
 const decoder = { decodeVerdict: async (m: Buffer | null) => ({ ok: true as const, value: JSON.parse(m!.toString()) as Record<string, unknown>, schemaId: 1 }) };
 function control(running = () => true): BatchControl & { commits: string[]; heartbeats: number } {
   const c = { commits: [] as string[], heartbeats: 0, isRunning: running, async heartbeat() { c.heartbeats++; }, async commit(o: string) { c.commits.push(o); }, seek() {} };
@@ -36,8 +37,8 @@ describe('batch processor: audit disk full', () => {
     const observed: unknown[] = [];
     const sleeps: number[] = [];
     const ctl = control();
-    const p = createBatchProcessor({ audit: disk.audit, decoder, observe: (v) => observed.push(v), onEvent: (e) => events.push(e), sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
-    await p.handle({ topic: 'pcs.verdicts', partition: 0, messages: msgs(5) }, ctl);
+    const p = createSinkBatchHandler({ audit: disk.audit, decoder, observe: (v) => observed.push(v), onEvent: (e) => events.push(e), sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
+    await p.handle({ topic: 'pcs.verdicts', partition: 0, records: msgs(5) }, ctl);
     expect(disk.calls()).toBe(4);
     expect(disk.appended).toHaveLength(1);
     expect(disk.appended[0]!.map((e) => e.offset)).toEqual(['0', '1', '2', '3', '4']);
@@ -53,8 +54,8 @@ describe('batch processor: audit disk full', () => {
     const disk = fullDisk(Infinity);
     let running = true;
     const ctl = control(() => running);
-    const p = createBatchProcessor({ audit: disk.audit, decoder, observe: () => undefined, sleep: async () => void (running = false) });
-    await p.handle({ topic: 'pcs.verdicts', partition: 0, messages: msgs(3) }, ctl);
+    const p = createSinkBatchHandler({ audit: disk.audit, decoder, observe: () => undefined, sleep: async () => void (running = false) });
+    await p.handle({ topic: 'pcs.verdicts', partition: 0, records: msgs(3) }, ctl);
     expect(disk.appended).toEqual([]);
     expect(ctl.commits).toEqual([]);
   });

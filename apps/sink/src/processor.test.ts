@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import type { ConsumedRecord } from '@flk/kafka';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { type AuditLog, openAuditLog, readAuditTail, verifyAuditDir } from '@flk/audit';
-import { type BatchControl, createBatchProcessor, type InMessage, planSeeks, type SinkEvent, type VerdictDecoder } from './processor.js';
+import { type BatchControl, createSinkBatchHandler, planSeeks, type SinkEvent, type VerdictDecoder } from './processor.js';
 
 // The batch logic against a fake consumer and decoder, with a real audit log in a tmp dir.
 
@@ -24,7 +25,8 @@ afterEach(async () => {
 });
 
 const verdict = (i: number) => ({ pcs_id: `p${i}`, status: 'accepted', reason: 'ok', reasons: [], duplicate: false, tenant_id: null });
-const msg = (offset: number, value: string | null = JSON.stringify(verdict(offset))): InMessage => ({
+const rec = (r: Pick<ConsumedRecord, 'offset' | 'key' | 'value'> & Partial<ConsumedRecord>): ConsumedRecord => ({ topic: TOPIC, partition: 0, timestamp: '0', ...r });
+const msg = (offset: number, value: string | null = JSON.stringify(verdict(offset))): ConsumedRecord => rec({
   offset: String(offset),
   key: Buffer.from(`p${offset}`),
   value: value === null ? null : Buffer.from(value),
@@ -73,24 +75,34 @@ describe('batch processor', () => {
   test('appends every message once, durably, and commits only after the append', async () => {
     const { dir, log } = await freshLog();
     const observed: unknown[] = [];
-    const p = createBatchProcessor({ audit: log, decoder: fakeDecoder(), observe: (v) => observed.push(v) });
+    const p = createSinkBatchHandler({ audit: log, decoder: fakeDecoder(), observe: (v) => observed.push(v) });
     const ctl = fakeControl();
     ctl.onCommit = async (o) => {
       expect((await readAuditTail(dir)).positions).toContainEqual({ topic: TOPIC, partition: 0, offset: o }); // already on disk
     };
-    await p.handle({ topic: TOPIC, partition: 0, messages: msgs(0, 4) }, ctl);
-    await p.handle({ topic: TOPIC, partition: 0, messages: [msg(6), msg(9)] }, ctl); // gaps (transaction markers) are fine
+    await p.handle({ topic: TOPIC, partition: 0, records: msgs(0, 4) }, ctl);
+    await p.handle({ topic: TOPIC, partition: 0, records: [msg(6), msg(9)] }, ctl); // gaps (transaction markers) are fine
     expect(ctl.commits).toEqual(['4', '9']);
     expect(observed).toHaveLength(7);
     expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 7 });
   });
 
+  test('a record\'s well-formed traceparent header goes onto its audit line; a malformed or absent one is null', async () => {
+    const { dir, log } = await freshLog();
+    const p = createSinkBatchHandler({ audit: log, decoder: fakeDecoder(), observe: () => undefined });
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const withHeader = (offset: number, value: string | Buffer) => ({ ...msg(offset), headers: { traceparent: value } });
+    await p.handle({ topic: TOPIC, partition: 0, records: [withHeader(0, Buffer.from(tp)), withHeader(1, 'not-a-traceparent'), msg(2)] }, fakeControl());
+    const lines = (await readFile(join(dir, 'audit-00000000000000000000.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { traceparent?: string | null });
+    expect(lines.map((l) => l.traceparent ?? null)).toEqual([tp, null, null]);
+  });
+
   test('values the PII gate flagged (verdict.pii) are redacted in the audit line and its key; metrics get the verdict', async () => {
     const { dir, log } = await freshLog();
     const observed: unknown[] = [];
-    const p = createBatchProcessor({ audit: log, decoder: fakeDecoder(), observe: (v) => observed.push(v) });
+    const p = createSinkBatchHandler({ audit: log, decoder: fakeDecoder(), observe: (v) => observed.push(v) });
     const flagged = { ...verdict(0), tenant_id: 'bob@example.com', pii: ['tenant_id'] };
-    await p.handle({ topic: TOPIC, partition: 0, messages: [{ offset: '0', key: Buffer.from('bob@example.com/p0'), value: Buffer.from(JSON.stringify(flagged)) }, msg(1)] }, fakeControl());
+    await p.handle({ topic: TOPIC, partition: 0, records: [rec({ offset: '0', key: Buffer.from('bob@example.com/p0'), value: Buffer.from(JSON.stringify(flagged)) }), msg(1)] }, fakeControl());
     const text = (await readFile(join(dir, (await readdir(dir)).find((f) => f.endsWith('.jsonl'))!), 'utf8'));
     expect(text).not.toContain('bob@example.com');
     expect(text).toContain('"key":"[redacted]/p0"');
@@ -101,20 +113,20 @@ describe('batch processor', () => {
 
   test('messages the log already holds are skipped (a restart between append and commit)', async () => {
     const { dir, log } = await freshLog();
-    const p1 = createBatchProcessor({ audit: log, decoder: fakeDecoder(), observe: () => undefined });
+    const p1 = createSinkBatchHandler({ audit: log, decoder: fakeDecoder(), observe: () => undefined });
     const crashed = fakeControl();
     crashed.onCommit = async () => {
       throw new Error('killed before the commit');
     };
-    await expect(p1.handle({ topic: TOPIC, partition: 2, messages: msgs(0, 4) }, crashed)).rejects.toThrow('killed');
+    await expect(p1.handle({ topic: TOPIC, partition: 2, records: msgs(0, 4) }, crashed)).rejects.toThrow('killed');
     await log.close();
 
     const { log: reopened } = await freshLog(dir);
     const observed: unknown[] = [];
     const events: SinkEvent[] = [];
-    const p2 = createBatchProcessor({ audit: reopened, decoder: fakeDecoder(), observe: (v) => observed.push(v), onEvent: (e) => events.push(e) });
+    const p2 = createSinkBatchHandler({ audit: reopened, decoder: fakeDecoder(), observe: (v) => observed.push(v), onEvent: (e) => events.push(e) });
     const ctl = fakeControl();
-    await p2.handle({ topic: TOPIC, partition: 2, messages: msgs(2, 7) }, ctl); // redelivered from the old commit
+    await p2.handle({ topic: TOPIC, partition: 2, records: msgs(2, 7) }, ctl); // redelivered from the old commit
     expect(ctl.commits).toEqual(['7']);
     expect(observed).toHaveLength(3); // 5, 6, 7 only: metrics do not count what was logged before
     expect(events).toContainEqual({ type: 'batch_logged', topic: TOPIC, partition: 2, lines: 3, skipped: 3, firstOffset: '5', lastOffset: '7' });
@@ -125,12 +137,12 @@ describe('batch processor', () => {
     const { log } = await freshLog();
     await log.append(msgs(0, 9).map((m) => ({ topic: TOPIC, partition: 1, offset: m.offset, key: null, verdict: {}, error: null })));
     const decoder = fakeDecoder();
-    const p = createBatchProcessor({ audit: log, decoder, observe: () => undefined });
+    const p = createSinkBatchHandler({ audit: log, decoder, observe: () => undefined });
     const ctl = fakeControl();
-    await p.handle({ topic: TOPIC, partition: 1, messages: msgs(0, 3) }, ctl);
+    await p.handle({ topic: TOPIC, partition: 1, records: msgs(0, 3) }, ctl);
     expect(ctl.commits).toEqual(['3']);
     expect(ctl.seeks).toEqual(['10']);
-    await p.handle({ topic: TOPIC, partition: 1, messages: msgs(7, 9) }, ctl);
+    await p.handle({ topic: TOPIC, partition: 1, records: msgs(7, 9) }, ctl);
     expect(ctl.seeks).toEqual(['10']); // already at the end of the log: no seek
     expect(decoder.calls).toBe(0);
     expect(log.nextSeq).toBe(10);
@@ -139,8 +151,8 @@ describe('batch processor', () => {
   test('an undecodable message is logged with its error (verdict null) and counted as ingested', async () => {
     const { dir, log } = await freshLog();
     const observed: unknown[] = [];
-    const p = createBatchProcessor({ audit: log, decoder: fakeDecoder(), observe: (v) => observed.push(v) });
-    await p.handle({ topic: TOPIC, partition: 0, messages: [msg(0), msg(1, 'garbage'), { offset: '2', key: Buffer.from([0xff]), value: null }] }, fakeControl());
+    const p = createSinkBatchHandler({ audit: log, decoder: fakeDecoder(), observe: (v) => observed.push(v) });
+    await p.handle({ topic: TOPIC, partition: 0, records: [msg(0), msg(1, 'garbage'), rec({ offset: '2', key: Buffer.from([0xff]), value: null })] }, fakeControl());
     expect(observed).toEqual([verdict(0), null, null]);
     await log.close();
     const { readFile } = await import('node:fs/promises');
@@ -153,12 +165,12 @@ describe('batch processor', () => {
     const { log } = await freshLog();
     const events: SinkEvent[] = [];
     const sleeps: number[] = [];
-    const p = createBatchProcessor({
+    const p = createSinkBatchHandler({
       audit: log, decoder: fakeDecoder(3), observe: () => undefined, onEvent: (e) => events.push(e),
       sleep: async (ms) => void sleeps.push(ms), random: () => 0.5,
     });
     const ctl = fakeControl();
-    await p.handle({ topic: TOPIC, partition: 0, messages: msgs(0, 1) }, ctl);
+    await p.handle({ topic: TOPIC, partition: 0, records: msgs(0, 1) }, ctl);
     expect(sleeps).toEqual([75, 150, 300]);
     expect(ctl.heartbeats).toBe(3);
     expect(events.filter((e) => e.type === 'registry_unavailable')).toHaveLength(3);
@@ -166,21 +178,21 @@ describe('batch processor', () => {
     expect(ctl.commits).toEqual(['1']);
 
     let running = true;
-    const stopping = createBatchProcessor({ audit: log, decoder: fakeDecoder(Infinity), observe: () => undefined, sleep: async () => void (running = false) });
+    const stopping = createSinkBatchHandler({ audit: log, decoder: fakeDecoder(Infinity), observe: () => undefined, sleep: async () => void (running = false) });
     const ctl2 = fakeControl(() => running);
-    await stopping.handle({ topic: TOPIC, partition: 0, messages: msgs(2, 3) }, ctl2);
+    await stopping.handle({ topic: TOPIC, partition: 0, records: msgs(2, 3) }, ctl2);
     expect(ctl2.commits).toEqual([]);
     expect(log.nextSeq).toBe(2);
   });
 
   test('a failed append propagates and nothing is committed', async () => {
     const ctl = fakeControl();
-    const p = createBatchProcessor({
+    const p = createSinkBatchHandler({
       audit: { lastOffset: () => undefined, append: async () => { throw Object.assign(new Error('disk full'), { code: 'AUDIT_WRITE_FAILED' }); } },
       decoder: fakeDecoder(),
       observe: () => { throw new Error('must not observe'); },
     });
-    await expect(p.handle({ topic: TOPIC, partition: 0, messages: msgs(0, 1) }, ctl)).rejects.toThrow('disk full');
+    await expect(p.handle({ topic: TOPIC, partition: 0, records: msgs(0, 1) }, ctl)).rejects.toThrow('disk full');
     expect(ctl.commits).toEqual([]);
   });
 
@@ -195,22 +207,22 @@ describe('batch processor', () => {
           let committed = 0; // next offset the group would deliver
           const total = sizes.reduce((a, b) => a + b, 0);
           for (let b = 0; b < sizes.length; b++) {
-            const p = createBatchProcessor({ audit: current, decoder: fakeDecoder(), observe: () => undefined });
+            const p = createSinkBatchHandler({ audit: current, decoder: fakeDecoder(), observe: () => undefined });
             const ctl = fakeControl();
             const upTo = Math.min(total - 1, committed + sizes[b]! - 1);
             if (committed > upTo) break;
             if (crashes[b]) {
               ctl.onCommit = async () => { throw new Error('crash'); };
-              await expect(p.handle({ topic: TOPIC, partition: 0, messages: msgs(committed, upTo) }, ctl)).rejects.toThrow('crash');
+              await expect(p.handle({ topic: TOPIC, partition: 0, records: msgs(committed, upTo) }, ctl)).rejects.toThrow('crash');
               await current.close();
               current = (await freshLog(dir)).log; // restart; the group still says `committed`
             } else {
-              await p.handle({ topic: TOPIC, partition: 0, messages: msgs(committed, upTo) }, ctl);
+              await p.handle({ topic: TOPIC, partition: 0, records: msgs(committed, upTo) }, ctl);
               committed = Number(ctl.commits.at(-1)) + 1;
             }
           }
-          const p = createBatchProcessor({ audit: current, decoder: fakeDecoder(), observe: () => undefined });
-          if (committed <= total - 1) await p.handle({ topic: TOPIC, partition: 0, messages: msgs(committed, total - 1) }, fakeControl());
+          const p = createSinkBatchHandler({ audit: current, decoder: fakeDecoder(), observe: () => undefined });
+          if (committed <= total - 1) await p.handle({ topic: TOPIC, partition: 0, records: msgs(committed, total - 1) }, fakeControl());
           const v = await verifyAuditDir(dir);
           expect(v).toMatchObject({ ok: true, lines: total }); // offsets strictly increase (verify) and all are there
         },

@@ -1,6 +1,7 @@
 import { AUDIT_ERROR_CODES, type AuditEntryInput, type AuditLog, FlkAuditError, keyText } from '@flk/audit';
+import { isRetriable } from '@flk/pcs';
 import { redactFlagged } from '@flk/policy';
-import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from '@flk/kafka';
+import { backoffDelay, type BackoffOptions, type ConsumedRecord, DEFAULT_BACKOFF, headerValue, isTraceparent, type RecordBatch, TRACEPARENT_HEADER } from '@flk/kafka';
 import type { DecodeResult } from '@flk/registry';
 
 // The sink's per-batch logic, written against small ports so it runs in unit tests with a fake
@@ -8,19 +9,13 @@ import type { DecodeResult } from '@flk/registry';
 // only then commit the offsets. Exactly-once in the log: an offset is appended only if it is
 // greater than the last one the log holds for its partition, whatever the consumer delivers.
 
-export interface InMessage {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  /** The message's well-formed W3C traceparent header, written onto its audit line. */
-  traceparent?: string | null;
-}
+// Batches arrive as @flk/kafka's RecordBatch of ConsumedRecords (the verifier's input shape), in
+// offset order, control records and aborted transactions already filtered out.
 
-export interface InBatch {
-  topic: string;
-  partition: number;
-  /** In offset order (control records and aborted transactions already filtered out). */
-  messages: readonly InMessage[];
+/** The record's W3C trace context (the verifier copies it onto each verdict), when well formed: written onto its audit line. */
+function traceparentOf(record: ConsumedRecord): string | null {
+  const v = headerValue(record, TRACEPARENT_HEADER);
+  return isTraceparent(v) ? v : null;
 }
 
 /** What the consumer lets a batch handler do. */
@@ -47,7 +42,7 @@ export type SinkEvent =
   | { type: 'audit_disk_full'; attempt: number; delayMs: number; message: string }
   | { type: 'audit_space_back'; attempts: number };
 
-export interface BatchProcessorOptions {
+export interface SinkBatchHandlerOptions {
   audit: Pick<AuditLog, 'append' | 'lastOffset'>;
   decoder: VerdictDecoder;
   /** Called once per logged message, after the batch is durable (null = undecodable). */
@@ -58,18 +53,14 @@ export interface BatchProcessorOptions {
   random?: () => number;
 }
 
-export interface BatchProcessor {
-  handle(batch: InBatch, control: BatchControl): Promise<void>;
+export interface SinkBatchHandler {
+  handle(batch: RecordBatch, control: BatchControl): Promise<void>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const STOPPED = Symbol('stopped');
 
-function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
-}
-
-export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcessor {
+export function createSinkBatchHandler(opts: SinkBatchHandlerOptions): SinkBatchHandler {
   const emit = opts.onEvent ?? (() => undefined);
   const sleep = opts.sleep ?? defaultSleep;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
@@ -122,13 +113,13 @@ export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcesso
 
   return {
     async handle(batch, control) {
-      const { topic, partition, messages } = batch;
-      if (messages.length === 0) return;
+      const { topic, partition, records } = batch;
+      if (records.length === 0) return;
       const logged = opts.audit.lastOffset(topic, partition);
       const loggedUpTo = logged === undefined ? -1n : BigInt(logged);
-      const fresh = messages.filter((m) => BigInt(m.offset) > loggedUpTo);
-      const skipped = messages.length - fresh.length;
-      const batchLast = messages[messages.length - 1]!.offset;
+      const fresh = records.filter((m) => BigInt(m.offset) > loggedUpTo);
+      const skipped = records.length - fresh.length;
+      const batchLast = records[records.length - 1]!.offset;
 
       if (fresh.length === 0) {
         // Everything here is already in the log (a restart after append, before commit): commit
@@ -155,7 +146,7 @@ export function createBatchProcessor(opts: BatchProcessorOptions): BatchProcesso
           key: kept.key,
           verdict: kept.verdict,
           error: decoded.ok ? null : decoded.reason,
-          traceparent: m.traceparent ?? null,
+          traceparent: traceparentOf(m),
         });
         verdicts.push(decoded.ok ? decoded.value : null);
       }

@@ -8,7 +8,7 @@ import { type ConsumerState, createVerdictConsumer, isKafkaError, type VerdictCo
 import { createSinkMetrics, verdictFacts } from './metrics.js';
 import { AUDIT_PATHS, auditRoutes, type AuditApiSource } from './audit-api.js';
 import { checkAgainstCheckpoint, createCheckpointChannel } from './checkpoints.js';
-import { createBatchProcessor, planSeeks, type SinkEvent } from './processor.js';
+import { createSinkBatchHandler, planSeeks, type SinkEvent } from './processor.js';
 
 // Wiring: audit log + consumer + decoder + metrics + ops HTTP. Start-up order: ops server (so
 // /health answers at once; /ready stays 503 until the group is joined), audit log (lock, tail,
@@ -161,7 +161,7 @@ export async function startSink(config: SinkConfig, logger: Logger): Promise<Run
       checkpointer?.appended();
     },
   };
-  const processor = createBatchProcessor({ audit: checkpointedAudit, decoder: codec, observe: (v) => metrics.observe(verdictFacts(v)), onEvent });
+  const processor = createSinkBatchHandler({ audit: checkpointedAudit, decoder: codec, observe: (v) => metrics.observe(verdictFacts(v)), onEvent });
 
   // The group's committed offsets as last known: read once at start, then our own commits.
   let committed = new Map<number, string>();

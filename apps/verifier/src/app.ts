@@ -2,7 +2,7 @@
 // else; the batch logic lives in processor.ts, the consume/produce loop in @flk/kafka.
 import { readdirSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock, type Logger } from '@flk/pcs';
+import { isRetriable, systemClock, type Logger } from '@flk/pcs';
 import { startOpsServer, type OpsServer } from '@flk/ops-http';
 import { createWireCodec } from '@flk/registry';
 import { createRedisClient, createRedisDedupStore, redisTargetOptions, type RedisConnection } from '@flk/redis';
@@ -48,7 +48,7 @@ async function untilUp<T>(what: string, fn: () => Promise<T>, opts: { logger: Lo
     try {
       return await fn();
     } catch (err) {
-      if ((err as { retriable?: unknown })?.retriable !== true || opts.stopped()) throw err;
+      if (!isRetriable(err) || opts.stopped()) throw err;
       opts.onFail(err);
       const delayMs = backoffDelay(attempt, { initialMs: 200, maxMs: opts.maxMs });
       opts.logger.warn({ dependency: what, attempt, delayMs, code: (err as { code?: unknown }).code, err: (err as Error).message }, 'dependency unavailable at start-up, retrying');

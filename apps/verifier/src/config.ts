@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { decideConfigOf, describeRedisConnection, EnvReader, loadTenantRing, readKafkaConnection, readRedisConnection, readRegistryConnection, readSigningConfig, SIGNING_ENV, type Env, type KafkaConnection, type RedisConnectionConfig, type RegistryConnection, type SigningConfig } from '@flk/config';
 import { createDecisionParams, DEFAULT_DEDUP_TTL_SECONDS, type DecideConfig, type DecisionParams } from '@flk/pcs';
 import { createPolicySet, policyFromParams, type PolicySet } from '@flk/policy';
-import { createNodeKeyRing, nodeSha256, nodeSignatureCrypto } from './node-keyring.js';
+import { createNodeKeyRing, nodeSha256, nodeSignatureCrypto } from '@flk/node-crypto';
 import { ENV_POLICY, loadPolicySet, nodePolicyFs, POLICY_ENV, type PolicyFs } from './policies.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { decide, type DedupStore, type Pcs, type Verdict } from '@flk/pcs';
+import { decodeStoredVerdict } from '@flk/registry';
 import { createMemoryDedupStore, fixedClock, sampleRecord, sampleRecordV02, testDecideConfig, testKeyRing } from '@flk/pcs/testing';
 import type { ConsumedRecord, OutputMessage } from '@flk/kafka';
 import { createBatchProcessor } from './processor.js';
@@ -100,7 +101,7 @@ describe('batch processor', () => {
     expect(t.decisions).toHaveLength(5);
     // Every claim stored the published verdict.
     for (const [i, p] of pcs.entries()) {
-      expect({ policy_id: null, policy_version: null, policy_digest: null, pii: [], ...JSON.parse((await t.dedup.get(p.pcs_id))!) }).toEqual(t.verdictOf(messages[i]!));
+      expect({ policy_id: null, policy_version: null, policy_digest: null, pii: [], ...decodeStoredVerdict((await t.dedup.get(p.pcs_id))!, p.pcs_id) }).toEqual(t.verdictOf(messages[i]!));
     }
   });
 
@@ -234,9 +235,21 @@ describe('batch processor', () => {
   test('an unreadable stored value does not stall the partition: own decision, flagged duplicate', async () => {
     const t = setup();
     const [p] = records(1);
-    await t.dedup.claim(p!.pcs_id, 'not json', 60);
+    await t.dedup.claim(p!.pcs_id, Buffer.from('not json'), 60);
     const { messages } = await t.run([t.rec(t.codec.encodePcs(p!))]);
     expect(t.verdictOf(messages[0]!)).toMatchObject({ status: 'accepted', duplicate: true });
+  });
+
+  test('rolling upgrade: a key holding the JSON an older verifier stored still decides the duplicate', async () => {
+    const t = setup();
+    const [p] = records(1);
+    // The original decision, made by a verifier before the compact stored form (JSON text, no v0.2 members).
+    const original = { ...decide(p, config, null, { decidedAt: '2026-11-20T08:00:00.000Z', source: { topic: TOPIC, partition: PARTITION, offset: '7' } }), status: 'escalated', accepted: false, escalated: true, reason: 'degraded', reasons: ['degraded'] };
+    const { sent_at: _s, version: _v, key_id: _k, signature_checked: _c, ...old } = original;
+    await t.dedup.claim(p!.pcs_id, Buffer.from(JSON.stringify(old)), 60);
+    const { messages } = await t.run([t.rec(t.codec.encodePcs(p!), 99)]);
+    expect(t.verdictOf(messages[0]!)).toMatchObject({ status: 'escalated', reasons: ['degraded'], duplicate: true, decided_at: '2026-11-20T08:00:00.000Z', source: { offset: '99' } });
+    expect(t.decisions).toHaveLength(1);
   });
 
   test('the verdict schema id is used for verdicts and records of the pcs schema are decoded', async () => {

@@ -6,17 +6,15 @@
 // (verdicts + DLQ entries) of the batch, in input order.
 import { checkRecord, decideSignals, verifiedTenant, withPrior, type Clock, type DecideConfig, type DedupStore, type Logger, type Verdict, type VerdictSource } from '@flk/pcs';
 import { headerValue, isTraceparent, REPLY_KEY_HEADER, REPLY_KEY_PATTERN, TRACEPARENT_HEADER, type BatchContext, type ConsumedRecord, type OutputMessage, type RecordBatch } from '@flk/kafka';
-import type { DecodeResult } from '@flk/registry';
+import { decodeStoredVerdict, encodeStoredVerdict, type WireCodec } from '@flk/registry';
 import { decideUnderPolicy, isRedacted, policyForRecord, REDACTED, stampPolicy, type Policy, type PolicySet } from '@flk/policy';
-import { dlqKey, parseStoredVerdict, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
+import { dlqKey, reasonLabel, undecodableVerdict, verdictKey } from './verdicts.js';
 
-/** The part of @flk/registry's WireCodec the processor uses. */
-export interface VerdictCodec {
-  decodePcs(message: Buffer | null): Promise<DecodeResult<Record<string, unknown>>>;
-  /** Synchronous decode when no registry request is needed (undefined otherwise): saves a promise per record. */
-  decodePcsSync?(message: Buffer | null): DecodeResult<Record<string, unknown>> | undefined;
-  encodeVerdict(verdict: object): Buffer;
-}
+/**
+ * The part of @flk/registry's WireCodec the processor uses: decode PCS records, encode verdicts,
+ * and decodePcsSync (no promise per record when the writer schema is cached).
+ */
+export type ProcessorCodec = Pick<WireCodec, 'decodePcs' | 'decodePcsSync' | 'encodeVerdict'>;
 
 export interface RecordOutcome {
   offset: string;
@@ -44,7 +42,7 @@ export interface BatchResult {
 }
 
 export interface ProcessorDeps {
-  codec: VerdictCodec;
+  codec: ProcessorCodec;
   dedup: DedupStore;
   /** The decision configuration in force; read once per batch, so a key ring reload applies between batches. */
   decideConfig: () => DecideConfig;
@@ -120,7 +118,7 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
       const source: VerdictSource = { topic: batch.topic, partition: batch.partition, offset: record.offset };
       const decidedAt = new Date(clock.now()).toISOString();
       // decodePcs throws only RegistryUnavailableError (retriable); the sync path never needs the registry.
-      const decoded = codec.decodePcsSync?.(record.value) ?? (await codec.decodePcs(record.value));
+      const decoded = codec.decodePcsSync(record.value) ?? (await codec.decodePcs(record.value));
       if (!decoded.ok) {
         const undecodable = undecodableVerdict(decoded.reason, { decidedAt, source });
         items.push({ record, source, decidedAt, dedupKey: null, verdict: set === undefined ? undecodable : stampPolicy(undecodable, set.global), dlqReason: decoded.reason, replay: false });
@@ -146,7 +144,7 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
     // 2. one pipelined round trip of SET NX GET for every record that reached dedup.
     const toClaim = items.filter((it) => it.dedupKey !== null);
     const claims = await dedup.claimMany(
-      toClaim.map((it) => ({ key: it.dedupKey!, value: JSON.stringify(it.verdict) })),
+      toClaim.map((it) => ({ key: it.dedupKey!, value: encodeStoredVerdict(it.verdict, it.dedupKey!) })),
       deps.dedupTtlSeconds,
     );
 
@@ -154,7 +152,7 @@ export function createBatchProcessor(deps: ProcessorDeps): (batch: RecordBatch, 
     toClaim.forEach((it, i) => {
       const claim = claims[i]!;
       if (claim.claimed) return;
-      const prior = parseStoredVerdict(claim.existing, it.verdict.pcs_id);
+      const prior = decodeStoredVerdict(claim.existing, it.dedupKey!);
       if (prior === null || (prior.version !== null && prior.tenant_id !== it.verdict.tenant_id)) {
         // The key is taken but its value is not a verdict we can read: still a repeat of this
         // key, so flag our own decision as duplicate rather than stall the partition.

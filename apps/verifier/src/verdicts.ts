@@ -1,5 +1,5 @@
-// Verdict helpers of the verifier: output keys, the stored (Redis) form, and the verdict of a
-// record that could not even be decoded. Pure functions.
+// Verdict helpers of the verifier: output keys and the verdict of a record that could not even be
+// decoded. Pure functions. (The stored Redis form is @flk/registry's encode/decodeStoredVerdict.)
 import { PCS_VERSION_V02, type Verdict, type VerdictSource } from '@flk/pcs';
 
 /**
@@ -37,64 +37,6 @@ export function undecodableVerdict(reason: string, meta: { decidedAt: string; so
     version: null,
     key_id: null,
     signature_checked: false,
-  };
-}
-
-const STATUSES = new Set(['accepted', 'escalated', 'rejected']);
-const isNumOrNull = (v: unknown) => v === null || typeof v === 'number';
-/** Members added after the first stored verdicts: absent in a verdict stored by an older verifier. */
-const isOptStr = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-
-/**
- * Parses a verdict read back from the dedup store. Returns null when the value is not a verdict
- * for `pcsId` (corrupted, or written by something else): the caller must not trust it.
- */
-export function parseStoredVerdict(text: string, pcsId: string): Verdict | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-  const o = v as Record<string, unknown>;
-  const src = o.source as Record<string, unknown> | null | undefined;
-  const ok =
-    o.pcs_id === pcsId &&
-    typeof o.status === 'string' && STATUSES.has(o.status) &&
-    typeof o.accepted === 'boolean' && typeof o.escalated === 'boolean' &&
-    isNumOrNull(o.recomputed_D_hat) && isNumOrNull(o.recomputed_budget) &&
-    typeof o.reason === 'string' &&
-    Array.isArray(o.reasons) && o.reasons.every((x) => typeof x === 'string') &&
-    typeof o.duplicate === 'boolean' &&
-    typeof o.decided_at === 'string' &&
-    (src === null || (typeof src === 'object' && typeof src.topic === 'string' && typeof src.partition === 'number' && typeof src.offset === 'string')) &&
-    (o.tenant_id === null || typeof o.tenant_id === 'string') &&
-    isOptStr(o.sent_at) && isOptStr(o.version) && isOptStr(o.key_id) &&
-    (o.signature_checked === undefined || typeof o.signature_checked === 'boolean') &&
-    isOptStr(o.policy_id) && isOptStr(o.policy_version) && isOptStr(o.policy_digest) &&
-    (o.pii === undefined || (Array.isArray(o.pii) && o.pii.every((x) => typeof x === 'string')));
-  if (!ok) return null;
-  return {
-    pcs_id: o.pcs_id as string,
-    status: o.status as Verdict['status'],
-    accepted: o.accepted as boolean,
-    escalated: o.escalated as boolean,
-    recomputed_D_hat: o.recomputed_D_hat as number | null,
-    recomputed_budget: o.recomputed_budget as number | null,
-    reason: o.reason as string,
-    reasons: [...(o.reasons as string[])],
-    duplicate: o.duplicate as boolean,
-    decided_at: o.decided_at as string,
-    source: src === null ? null : { topic: src!.topic as string, partition: src!.partition as number, offset: src!.offset as string },
-    tenant_id: o.tenant_id as string | null,
-    sent_at: (o.sent_at as string | null | undefined) ?? null,
-    version: (o.version as string | null | undefined) ?? null,
-    key_id: (o.key_id as string | null | undefined) ?? null,
-    signature_checked: (o.signature_checked as boolean | undefined) ?? false,
-    // Stored by a verifier with a policy set (docs/policies.md): a duplicate keeps the original's policy.
-    ...(typeof o.policy_id === 'string' && { policy_id: o.policy_id, policy_version: (o.policy_version as string | null | undefined) ?? null, policy_digest: (o.policy_digest as string | null | undefined) ?? null }),
-    ...(Array.isArray(o.pii) && { pii: [...(o.pii as string[])] }),
   };
 }
 

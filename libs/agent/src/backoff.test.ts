@@ -1,17 +1,17 @@
 import { describe, expect, test } from '@jest/globals';
-import { backoffDelay, validateRetryPolicy } from './index.js';
+import { backoffDelay, retryBackoff, validateRetryPolicy } from './index.js';
 
 const policy = { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2 };
 
-describe('backoffDelay', () => {
+describe('the outbox retry policy through backoffDelay', () => {
   test('grows exponentially and is capped; half fixed, half jitter', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, policy, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, policy, () => 0.999999))).toEqual([100, 200, 400, 800, 1000, 1000]);
-    expect(backoffDelay(2, policy, () => 0.5)).toBe(150);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, retryBackoff(policy), () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, retryBackoff(policy), () => 0.999999))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect(backoffDelay(2, retryBackoff(policy), () => 0.5)).toBe(150);
   });
   test('out-of-range randomness is clamped', () => {
-    expect(backoffDelay(1, policy, () => 7)).toBe(100);
-    expect(backoffDelay(1, policy, () => -1)).toBe(50);
+    expect(backoffDelay(1, retryBackoff(policy), () => 7)).toBe(100);
+    expect(backoffDelay(1, retryBackoff(policy), () => -1)).toBe(50);
   });
   test('policy validation', () => {
     expect(() => validateRetryPolicy({ ...policy, maxAttempts: 0 })).toThrow(/maxAttempts/);

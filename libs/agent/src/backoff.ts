@@ -1,4 +1,6 @@
-// Retry timing of the outbox: exponential backoff with "equal jitter". Pure (randomness injected).
+// Retry policy of the outbox (its options); the delay itself is @flk/pcs's backoffDelay, the one
+// backoff of every FLK package (equal jitter), fed by retryBackoff below.
+import type { BackoffOptions } from '@flk/pcs';
 import { invalidOptions } from './errors.js';
 
 export interface RetryPolicy {
@@ -27,15 +29,7 @@ export function validateRetryPolicy(p: RetryPolicy): RetryPolicy {
   return { ...p };
 }
 
-/**
- * Delay before the next attempt after `failedAttempts` consecutive failures (≥ 1):
- * base = min(maxDelayMs, initialDelayMs · multiplier^(failedAttempts − 1)), delay = base/2 + U·base/2
- * with U = random() in [0, 1). Half is fixed (a real pause even with bad luck), half is random (many
- * agents retrying against one recovering broker do not arrive in lockstep). Rounded to whole ms.
- */
-export function backoffDelay(failedAttempts: number, policy: RetryPolicy, random: () => number): number {
-  const n = Math.max(1, Math.floor(failedAttempts));
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * Math.pow(policy.multiplier, n - 1));
-  const u = Math.min(Math.max(random(), 0), 1);
-  return Math.round(base / 2 + (u * base) / 2);
+/** The policy's delay parameters in the shape of @flk/pcs's backoffDelay. */
+export function retryBackoff(p: RetryPolicy): BackoffOptions {
+  return { initialMs: p.initialDelayMs, maxMs: p.maxDelayMs, multiplier: p.multiplier };
 }

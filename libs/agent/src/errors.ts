@@ -39,7 +39,7 @@ export function invalidOptions(message: string): FlkAgentError {
   return new FlkAgentError(AGENT_ERROR_CODES.INVALID_OPTIONS, message);
 }
 
-/** Only errors that say so are retried (programmer errors such as a TypeError never are). */
-export function isRetriable(err: unknown): boolean {
-  return err instanceof FlkAgentError && err.retriable;
-}
+// Only errors that say so are retried (programmer errors such as a TypeError never are): the one
+// isRetriable of every FLK package, from @flk/pcs (which @flk/agent already depends on and which
+// is published with it), re-exported so the agent's public API keeps the name.
+export { isRetriable } from '@flk/pcs';

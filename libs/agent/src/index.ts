@@ -4,7 +4,9 @@
 // format, windowing, signing and the outbox semantics.
 export { parseEventLine, parseTimestamp, EVENT_LIMITS, type ParseResult, type StreamEvent } from './event.js';
 export { createWindower, validateWindowOptions, type PushResult, type Window, type WindowOptions, type Windower } from './windower.js';
-export { backoffDelay, DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './backoff.js';
+export { DEFAULT_RETRY_POLICY, retryBackoff, validateRetryPolicy, type RetryPolicy } from './backoff.js';
+// The one backoff of every FLK package (equal jitter): backoffDelay(attempt, retryBackoff(policy), random).
+export { backoffDelay } from '@flk/pcs';
 export {
   createOutbox,
   type Outbox,

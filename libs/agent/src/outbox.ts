@@ -9,8 +9,8 @@
 // up, its records and every record added afterwards are counted unpublished (never dropped
 // silently): the outbox stops sending, because an unreachable broker would otherwise cost every
 // later batch the whole retry budget again. The caller reports the counts and exits non-zero.
-import { PCS_VERSION_V02, systemClock, type Clock, type Pcs } from '@flk/pcs';
-import { backoffDelay, DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from './backoff.js';
+import { backoffDelay, PCS_VERSION_V02, systemClock, type Clock, type Pcs } from '@flk/pcs';
+import { DEFAULT_RETRY_POLICY, retryBackoff, validateRetryPolicy, type RetryPolicy } from './backoff.js';
 import { invalidOptions, isRetriable } from './errors.js';
 
 /** Port to the broker. `send` resolves only once every record of the batch is acknowledged. */
@@ -140,7 +140,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
           for (const rec of batch) giveUp(rec);
           return;
         }
-        const delayMs = backoffDelay(attempt, retry, random);
+        const delayMs = backoffDelay(attempt, retryBackoff(retry), random);
         retries++;
         emit({ type: 'batch_retry', records: batch.length, attempt, delayMs, error });
         await sleep(delayMs);

@@ -14,7 +14,7 @@ import {
   readAuditMerkleTree,
   readAuditTail,
   segmentName,
-  sha256Hex,
+  lineHash,
   verifyAuditDir,
   ZERO_HASH,
   type AuditEvent,
@@ -45,7 +45,7 @@ describe('line format', () => {
     const text = line.toString('utf8');
     expect(text.startsWith('{"seq":5,"prev":"' + ZERO_HASH + '","topic":"pcs.verdicts","partition":2,"offset":"41",')).toBe(true);
     const cut = text.lastIndexOf(',"hash":"');
-    expect(sha256Hex(text.slice(0, cut) + '}')).toBe(JSON.parse(text).hash);
+    expect(lineHash(text.slice(0, cut) + '}')).toBe(JSON.parse(text).hash);
     const parsed = parseLine(line);
     expect(parsed.ok && parsed.line).toEqual({ seq: 5, prev: ZERO_HASH, ...JSON.parse(JSON.stringify(e)), hash: JSON.parse(text).hash });
   });
@@ -55,7 +55,7 @@ describe('line format', () => {
     const plain = encodeLine(0, ZERO_HASH, entry(0, 1));
     expect(encodeLine(0, ZERO_HASH, { ...entry(0, 1), traceparent: null })).toEqual(plain); // lines without one are byte-identical to the old format
     expect(plain.toString('utf8')).not.toContain('traceparent');
-    const traced = encodeLine(1, sha256Hex(plain), { ...entry(0, 2), traceparent: tp });
+    const traced = encodeLine(1, lineHash(plain), { ...entry(0, 2), traceparent: tp });
     expect(traced.toString('utf8')).toMatch(new RegExp(`"error":null,"traceparent":"${tp}","hash":"[0-9a-f]{64}"}$`));
     const parsed = parseLine(traced);
     expect(parsed.ok && parsed.line.traceparent).toBe(tp);
@@ -98,7 +98,7 @@ describe('writer and verifier', () => {
     let prev = ZERO_HASH;
     lines.forEach((l, i) => {
       expect(JSON.parse(l)).toMatchObject({ seq: i, prev });
-      prev = sha256Hex(l);
+      prev = lineHash(l);
     });
     expect((await verifyAuditDir(dir)).ok && (await readAuditTail(dir)).lastHash).toBe(prev);
   });
@@ -118,7 +118,7 @@ describe('writer and verifier', () => {
       expect(s.name).toBe(segmentName(seq));
       for (const l of s.bytes.toString('utf8').split('\n').slice(0, -1)) {
         expect(JSON.parse(l)).toMatchObject({ seq, prev });
-        prev = sha256Hex(l);
+        prev = lineHash(l);
         seq++;
       }
     }
@@ -186,15 +186,15 @@ describe('writer and verifier', () => {
     const dir = await freshDir();
     // Re-hashed lines (as a forger would write them) with a line left out: prev no longer matches.
     const a = encodeLine(0, ZERO_HASH, entry(0, 0));
-    const b = encodeLine(1, sha256Hex(a), entry(0, 1));
-    const c = encodeLine(2, sha256Hex(b), entry(0, 2));
-    const cForged = encodeLine(1, sha256Hex(b), entry(0, 2));
+    const b = encodeLine(1, lineHash(a), entry(0, 1));
+    const c = encodeLine(2, lineHash(b), entry(0, 2));
+    const cForged = encodeLine(1, lineHash(b), entry(0, 2));
     await writeFile(join(dir, segmentName(0)), Buffer.concat([a, Buffer.from('\n'), cForged, Buffer.from('\n')]));
     expect(await verifyAuditDir(dir)).toMatchObject({ ok: false, line: 2, reason: 'prev_mismatch' });
     await writeFile(join(dir, segmentName(0)), Buffer.concat([a, Buffer.from('\n'), b, Buffer.from('\n'), c, Buffer.from('\n')]));
     expect(await verifyAuditDir(dir)).toMatchObject({ ok: true, lines: 3 });
     // Offsets of one partition going backwards, with a valid chain: offset_order.
-    const d = encodeLine(3, sha256Hex(c), entry(0, 1));
+    const d = encodeLine(3, lineHash(c), entry(0, 1));
     await appendFile(join(dir, segmentName(0)), Buffer.concat([d, Buffer.from('\n')]));
     expect(await verifyAuditDir(dir)).toMatchObject({ ok: false, line: 4, reason: 'offset_order' });
   });

@@ -48,7 +48,11 @@ export interface AuditLine extends AuditEntryInput {
   hash: string;
 }
 
-export function sha256Hex(data: Buffer | string): string {
+/**
+ * The hash chain's link: lowercase hex SHA-256 of a line's bytes (node:crypto: the sink hashes every
+ * line). Not @flk/pcs's sha256Hex (pure, @noble, for the contract's pcs_id and policy digests).
+ */
+export function lineHash(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
@@ -91,7 +95,7 @@ export function encodeLine(seq: number, prev: string, e: AuditEntryInput): Buffe
     error: e.error,
     ...(typeof e.traceparent === 'string' ? { traceparent: e.traceparent } : {}),
   });
-  const hash = sha256Hex(body);
+  const hash = lineHash(body);
   return Buffer.from(`${body.slice(0, -1)},"hash":"${hash}"}`, 'utf8');
 }
 
@@ -138,7 +142,7 @@ export function parseLine(bytes: Buffer): { ok: true; line: AuditLine } | ({ ok:
     return bad('hash: must be the last member of the line');
   }
   const body = Buffer.concat([bytes.subarray(0, suffixStart), Buffer.from('}')]);
-  const computed = sha256Hex(body);
+  const computed = lineHash(body);
   if (computed !== v.hash) return { ok: false, reason: 'hash_mismatch', detail: `body hashes to ${computed}, line says ${v.hash}` };
   return {
     ok: true,

@@ -6,7 +6,7 @@ export { readAuditTail, listSegments } from './tail.js';
 export type { AuditPosition, AuditTail, ReadTailOptions } from './tail.js';
 export { verifyAuditDir } from './verify.js';
 export type { AuditBreakReason, AuditVerifyResult } from './verify.js';
-export { encodeLine, parseLine, keyText, segmentName, segmentFirstSeq, sha256Hex, ZERO_HASH, SEGMENT_PATTERN } from './format.js';
+export { encodeLine, parseLine, keyText, segmentName, segmentFirstSeq, lineHash, ZERO_HASH, SEGMENT_PATTERN } from './format.js';
 export type { AuditEntryInput, AuditLine } from './format.js';
 export { LOCK_FILE } from './lock.js';
 export { AUDIT_ERROR_CODES, AuditCheckpointMismatchError, AuditCorruptError, AuditDiskFullError, AuditLockedError, AuditWriteError, FlkAuditError } from './errors.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditCorruptError } from './errors.js';
-import { linePosition, parseLine, segmentFirstSeq, sha256Hex, splitLines, ZERO_HASH } from './format.js';
+import { linePosition, parseLine, segmentFirstSeq, lineHash, splitLines, ZERO_HASH } from './format.js';
 
 /** The last offset the log holds for one topic-partition. */
 export interface AuditPosition {
@@ -87,7 +87,7 @@ export async function readAuditTail(dir: string, opts: ReadTailOptions = {}): Pr
       const last = lines[lines.length - 1]!;
       const parsed = parseLine(last);
       if (!parsed.ok) throw new AuditCorruptError(`${name}: last complete line is broken (${parsed.reason}: ${parsed.detail}); run verifyAuditDir`, name);
-      tail.lastHash = sha256Hex(last);
+      tail.lastHash = lineHash(last);
       tail.nextSeq = parsed.line.seq + 1;
       headFound = true;
       const expectedFirst = parsed.line.seq - (lines.length - 1);

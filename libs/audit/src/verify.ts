@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseLine, segmentFirstSeq, sha256Hex, splitLines, ZERO_HASH } from './format.js';
+import { parseLine, segmentFirstSeq, lineHash, splitLines, ZERO_HASH } from './format.js';
 import { listSegments } from './tail.js';
 
 /** Why a line breaks the log, in the order the checks run on each line. */
@@ -82,7 +82,7 @@ export async function verifyAuditDir(dir: string): Promise<AuditVerifyResult> {
         return fail(i + 1, 'offset_order', `${l.topic}[${l.partition}] offset ${l.offset} after ${before}`);
       }
       lastOffset.set(key, offset);
-      prevHash = sha256Hex(bytes);
+      prevHash = lineHash(bytes);
       expectedSeq++;
       verified++;
     }

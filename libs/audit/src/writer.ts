@@ -1,7 +1,7 @@
 import { mkdir, open, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUDIT_ERROR_CODES, AuditCorruptError, AuditDiskFullError, AuditWriteError, FlkAuditError } from './errors.js';
-import { type AuditEntryInput, encodeLine, isDecimalOffset, segmentName, sha256Hex } from './format.js';
+import { type AuditEntryInput, encodeLine, isDecimalOffset, segmentName, lineHash } from './format.js';
 import { acquireLock } from './lock.js';
 import { rfc6962Hasher, type NodeSource } from './merkle.js';
 import { syncTreeFiles, type TreeStore } from './tree-store.js';
@@ -210,7 +210,7 @@ export async function openAuditLog(opts: AuditLogOptions): Promise<AuditLog> {
         pending.push(line, NL);
         leaves.push(hasher.leaf(line));
         size += bytes;
-        prev = sha256Hex(line);
+        prev = lineHash(line);
         seq++;
       }
       await flush();

@@ -1,6 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
 import { logLevel } from 'kafkajs';
-import { backoffDelay } from './backoff.js';
 import { kafkaConfig, kafkaLogCreator } from './client.js';
 import { KAFKA_ERROR_CODES, KafkaFencedError, toKafkaError } from './errors.js';
 import { transactionalIdFor } from './transactional-output.js';
@@ -32,22 +31,6 @@ describe('kafka errors', () => {
     const guard = kafkaJsError('KafkaJSNonRetriableError', 'Transaction state exception: Invalid transition');
     expect(toKafkaError(guard, 'commit')).toMatchObject({ code: KAFKA_ERROR_CODES.PROGRAMMER, retriable: false });
     expect(toKafkaError(new TypeError('x is not a function'), 'commit').retriable).toBe(false);
-  });
-});
-
-describe('backoff', () => {
-  test('equal jitter: within [cap/2, cap], doubling, capped', () => {
-    const opts = { initialMs: 100, maxMs: 5000 };
-    expect(backoffDelay(1, opts, () => 0)).toBe(50);
-    expect(backoffDelay(1, opts, () => 1)).toBe(100);
-    expect(backoffDelay(3, opts, () => 1)).toBe(400);
-    expect(backoffDelay(50, opts, () => 0)).toBe(2500);
-    expect(backoffDelay(50, opts, () => 1)).toBe(5000);
-    for (let i = 0; i < 100; i++) {
-      const d = backoffDelay(4, opts);
-      expect(d).toBeGreaterThanOrEqual(400);
-      expect(d).toBeLessThanOrEqual(800);
-    }
   });
 });
 

@@ -17,7 +17,7 @@
 //   first records after every rebalance would otherwise wait for ('outputs_ready' says when).
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from '@flk/pcs';
-import { silentLogger } from '@flk/pcs';
+import { isRetriable, silentLogger } from '@flk/pcs';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { KafkaClient } from './client.js';
 import { FlkKafkaError, KafkaProgrammerError, toKafkaError } from './errors.js';
@@ -130,8 +130,6 @@ interface PartitionState {
   resumeTimer?: NodeJS.Timeout;
 }
 
-const defaultIsRetriable = (err: unknown): boolean => (err as { retriable?: unknown } | null)?.retriable === true;
-
 function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
   return { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, timestamp: m.timestamp, headers: m.headers };
 }
@@ -139,7 +137,7 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRe
 export function createTransactionalConsumer(opts: TransactionalConsumerOptions): TransactionalConsumer {
   const logger = opts.logger ?? silentLogger;
   const emit = opts.onEvent ?? (() => {});
-  const isRetriable = opts.isRetriable ?? defaultIsRetriable;
+  const retriable = opts.isRetriable ?? isRetriable;
   const maxRecords = opts.maxRecordsPerTransaction ?? 500;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const random = opts.random ?? Math.random;
@@ -368,7 +366,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
         emit({ type: 'committed', topic, partition, records: records.length, messages: produced.length, firstOffset: first, lastOffset: last, lag: Math.max(0, lag) });
         await ctx.heartbeat();
       } catch (err) {
-        if (!isRetriable(err)) {
+        if (!retriable(err)) {
           logger.error({ component: 'consumer', topic, partition, offset: first, err: (err as Error)?.message, code: (err as { code?: unknown })?.code }, 'non-retriable error, stopping');
           fail(err);
           return;

@@ -25,3 +25,12 @@ export class FlkPcsError extends Error {
 export function invalidArgument(message: string): FlkPcsError {
   return new FlkPcsError(PCS_ERROR_CODES.INVALID_ARGUMENT, message);
 }
+
+/**
+ * The one test of the errors convention every FLK package follows (errors carry `code` and
+ * `retriable`): true only when the error says `retriable: true`. Anything else — a TypeError, a
+ * thrown string, an error without the member — is final, so a bug is never retried in a loop.
+ */
+export function isRetriable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+}

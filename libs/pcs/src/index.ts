@@ -1,6 +1,7 @@
 // @flk/pcs: the pure core of FLK (contract v0.1 and v0.2, shared/PCS-CONTRACT.md; our choices in
 // docs/contract.md). Values in, values out: no I/O, no clock, no environment.
-export { FlkPcsError, PCS_ERROR_CODES, type PcsErrorCode } from './errors.js';
+export { FlkPcsError, isRetriable, PCS_ERROR_CODES, type PcsErrorCode } from './errors.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export {
   PCS_SCHEMA,
   PCS_VERSION,

@@ -5,15 +5,19 @@
 /** Outcome of one atomic claim (`SET key value EX ttl NX`): first write wins. */
 export type ClaimResult =
   | { readonly claimed: true }
-  | { readonly claimed: false; readonly existing: string };
+  | { readonly claimed: false; readonly existing: Buffer };
 
+/**
+ * Values are bytes (the verifier stores a compact binary verdict, @flk/registry's stored form):
+ * stored and returned verbatim, whatever they hold.
+ */
 export interface DedupStore {
   /** Atomically store `value` under `key` for `ttlSeconds` unless the key exists; never overwrites. */
-  claim(key: string, value: string, ttlSeconds: number): Promise<ClaimResult>;
+  claim(key: string, value: Buffer, ttlSeconds: number): Promise<ClaimResult>;
   /** Batch form of claim, one round trip where the backend allows it; results are in input order. */
-  claimMany(entries: ReadonlyArray<{ key: string; value: string }>, ttlSeconds: number): Promise<ClaimResult[]>;
+  claimMany(entries: ReadonlyArray<{ key: string; value: Buffer }>, ttlSeconds: number): Promise<ClaimResult[]>;
   /** The stored value, or null when absent or expired. */
-  get(key: string): Promise<string | null>;
+  get(key: string): Promise<Buffer | null>;
 }
 
 export interface Clock {

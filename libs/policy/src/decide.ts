@@ -14,7 +14,7 @@ export function policyForRecord(set: PolicySet, record: CheckedRecord | null): P
 
 /** The verdict's policy stamp (the Avro members added with policies). */
 export function stampPolicy(v: Verdict, p: Policy): Verdict {
-  // pii always present once stamped, so the stored (Redis) JSON equals the Avro record (default []).
+  // pii always present once stamped, so the stored (Redis) verdict equals the Avro record (default []).
   return { ...v, policy_id: p.document.id, policy_version: p.document.version, policy_digest: p.digest, pii: v.pii ?? [] };
 }
 

@@ -12,10 +12,13 @@ import { RedisInvalidArgumentError, RedisUnavailableError, RedisVersionError, to
  */
 export interface RedisCommands {
   call(command: string, args: (string | number)[]): Promise<unknown>;
+  /** call with binary-safe arguments and bulk replies as Buffers (the stored verdict form is binary). */
+  callBuffer(command: string, args: (string | number | Buffer)[]): Promise<unknown>;
   pipeline(): RedisPipeline;
 }
 export interface RedisPipeline {
   call(command: string, args: (string | number)[]): unknown;
+  callBuffer(command: string, args: (string | number | Buffer)[]): unknown;
   exec(): Promise<Array<[Error | null, unknown]> | null>;
 }
 
@@ -116,18 +119,34 @@ export function createRedisClient(opts: RedisClientOptions): RedisConnection {
     }
   };
 
+  const callBuffer = async (command: string, args: (string | number | Buffer)[]): Promise<unknown> => {
+    try {
+      await waitReady();
+      return await client.callBuffer(command, args);
+    } catch (err) {
+      throw toRedisError(err, command);
+    }
+  };
+
   const pipeline = (): RedisPipeline => {
-    const queued: Array<[string, (string | number)[]]> = [];
+    const queued: Array<[string, (string | number | Buffer)[], boolean]> = [];
     return {
       call(command, args) {
-        queued.push([command, args]);
+        queued.push([command, args, false]);
+        return this;
+      },
+      callBuffer(command, args) {
+        queued.push([command, args, true]);
         return this;
       },
       async exec() {
         try {
           await waitReady();
           const p = client.pipeline();
-          for (const [c, a] of queued) p.call(c, a);
+          for (const [c, a, binary] of queued) {
+            if (binary) p.callBuffer(c, a);
+            else p.call(c, a);
+          }
           return await p.exec();
         } catch (err) {
           throw toRedisError(err, 'pipeline');
@@ -138,6 +157,7 @@ export function createRedisClient(opts: RedisClientOptions): RedisConnection {
 
   return {
     call,
+    callBuffer,
     pipeline,
     async ping() {
       await call('PING', []);

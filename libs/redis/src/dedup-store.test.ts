@@ -6,22 +6,24 @@ import { REDIS_ERROR_CODES, RedisUnavailableError, toRedisError } from './errors
 import { pcsKey } from './keys.js';
 
 type Reply = unknown;
-/** Records every command; answers SET NX GET / GET / INFO from a Map like Redis would. */
+const b = (text: string): Buffer => Buffer.from(text);
+/** Records every command (Buffer arguments as text); answers SET NX GET / GET / INFO from a Map like Redis would, bulk replies as Buffers. */
 function fakeRedis(opts: { version?: string; fail?: Error } = {}) {
-  const data = new Map<string, string>();
+  const data = new Map<string, Buffer>();
   const sent: Array<[string, (string | number)[]]> = [];
   let roundTrips = 0;
-  const exec1 = (command: string, args: (string | number)[]): Reply => {
+  const exec1 = (command: string, rawArgs: (string | number | Buffer)[]): Reply => {
+    const args = rawArgs.map((a) => (Buffer.isBuffer(a) ? a.toString() : a));
     sent.push([command, args]);
     if (opts.fail) throw opts.fail;
     if (command === 'INFO') return `# Server\r\nredis_version:${opts.version ?? '7.2.4'}\r\nredis_mode:standalone\r\n`;
     if (command === 'GET') return data.get(String(args[0])) ?? null;
     if (command === 'SET') {
-      const [key, value, ...rest] = args.map(String);
+      const [key, , ...rest] = args.map(String);
       expect(rest).toEqual(['EX', expect.stringMatching(/^\d+$/), 'NX', 'GET']);
       const existing = data.get(key!);
       if (existing !== undefined) return existing;
-      data.set(key!, value!);
+      data.set(key!, Buffer.from(rawArgs[1] as Buffer));
       return null;
     }
     throw new Error(`unexpected ${command}`);
@@ -31,10 +33,18 @@ function fakeRedis(opts: { version?: string; fail?: Error } = {}) {
       roundTrips++;
       return exec1(command, args);
     },
+    async callBuffer(command, args) {
+      roundTrips++;
+      return exec1(command, args);
+    },
     pipeline(): RedisPipeline {
-      const queued: Array<[string, (string | number)[]]> = [];
+      const queued: Array<[string, (string | number | Buffer)[]]> = [];
       return {
         call(command, args) {
+          queued.push([command, args]);
+          return this;
+        },
+        callBuffer(command, args) {
           queued.push([command, args]);
           return this;
         },
@@ -53,11 +63,11 @@ describe('redis dedup store (fake client)', () => {
   test('claim sends one SET key value EX ttl NX GET under flk:pcs:<id> with the prefix', async () => {
     const r = fakeRedis();
     const store = createRedisDedupStore({ client: r.client, keyPrefix: 't1:' });
-    expect(await store.claim('abc', 'v1', 60)).toEqual({ claimed: true });
-    expect(await store.claim('abc', 'v2', 60)).toEqual({ claimed: false, existing: 'v1' });
+    expect(await store.claim('abc', b('v1'), 60)).toEqual({ claimed: true });
+    expect(await store.claim('abc', b('v2'), 60)).toEqual({ claimed: false, existing: b('v1') });
     const sets = r.sent.filter(([c]) => c === 'SET');
     expect(sets[0]).toEqual(['SET', ['t1:flk:pcs:abc', 'v1', 'EX', 60, 'NX', 'GET']]);
-    expect(await store.get('abc')).toBe('v1');
+    expect(await store.get('abc')).toEqual(b('v1'));
     expect(await store.get('nope')).toBeNull();
   });
 
@@ -66,21 +76,21 @@ describe('redis dedup store (fake client)', () => {
     const store = createRedisDedupStore({ client: r.client });
     await store.checkServer();
     const before = r.roundTrips();
-    const out = await store.claimMany([{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'a', value: '3' }], 10);
+    const out = await store.claimMany([{ key: 'a', value: b('1') }, { key: 'b', value: b('2') }, { key: 'a', value: b('3') }], 10);
     expect(r.roundTrips() - before).toBe(1);
-    expect(out).toEqual([{ claimed: true }, { claimed: true }, { claimed: false, existing: '1' }]);
+    expect(out).toEqual([{ claimed: true }, { claimed: true }, { claimed: false, existing: b('1') }]);
     expect(await store.claimMany([], 10)).toEqual([]);
   });
 
   test('the server version is checked once, and an old server is a non-retriable typed error', async () => {
     const r = fakeRedis({ version: '6.2.14' });
     const store = createRedisDedupStore({ client: r.client });
-    await expect(store.claim('a', 'v', 10)).rejects.toMatchObject({ code: REDIS_ERROR_CODES.VERSION_UNSUPPORTED, retriable: false });
+    await expect(store.claim('a', b('v'), 10)).rejects.toMatchObject({ code: REDIS_ERROR_CODES.VERSION_UNSUPPORTED, retriable: false });
     expect(r.sent.some(([c]) => c === 'SET')).toBe(false);
     const ok = fakeRedis({ version: '7.0.0' });
     const s2 = createRedisDedupStore({ client: ok.client });
-    await s2.claim('a', 'v', 10);
-    await s2.claim('b', 'v', 10);
+    await s2.claim('a', b('v'), 10);
+    await s2.claim('b', b('v'), 10);
     expect(ok.sent.filter(([c]) => c === 'INFO')).toHaveLength(1);
   });
 
@@ -88,10 +98,10 @@ describe('redis dedup store (fake client)', () => {
     const r = fakeRedis();
     const store = createRedisDedupStore({ client: r.client });
     for (const ttl of [0, -1, 1.5, Number.NaN]) {
-      await expect(store.claim('a', 'v', ttl)).rejects.toMatchObject({ code: REDIS_ERROR_CODES.INVALID_ARGUMENT, retriable: false });
+      await expect(store.claim('a', b('v'), ttl)).rejects.toMatchObject({ code: REDIS_ERROR_CODES.INVALID_ARGUMENT, retriable: false });
     }
-    await expect(store.claim('', 'v', 1)).rejects.toMatchObject({ code: REDIS_ERROR_CODES.INVALID_ARGUMENT });
-    await expect(store.claimMany([{ key: 'a', value: 'v' }, { key: '', value: 'v' }], 1)).rejects.toMatchObject({ retriable: false });
+    await expect(store.claim('', b('v'), 1)).rejects.toMatchObject({ code: REDIS_ERROR_CODES.INVALID_ARGUMENT });
+    await expect(store.claimMany([{ key: 'a', value: b('v') }, { key: '', value: b('v') }], 1)).rejects.toMatchObject({ retriable: false });
     expect(r.sent).toHaveLength(0);
   });
 
@@ -99,8 +109,8 @@ describe('redis dedup store (fake client)', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' });
     const r = fakeRedis({ fail: refused });
     const store = createRedisDedupStore({ client: r.client });
-    await expect(store.claimMany([{ key: 'a', value: 'v' }], 10)).rejects.toBeInstanceOf(RedisUnavailableError);
-    await expect(store.claim('a', 'v', 10)).rejects.toMatchObject({ retriable: true, code: REDIS_ERROR_CODES.UNAVAILABLE });
+    await expect(store.claimMany([{ key: 'a', value: b('v') }], 10)).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(store.claim('a', b('v'), 10)).rejects.toMatchObject({ retriable: true, code: REDIS_ERROR_CODES.UNAVAILABLE });
     expect(r.sent.filter(([c]) => c === 'INFO')).toHaveLength(2);
   });
 
@@ -108,7 +118,7 @@ describe('redis dedup store (fake client)', () => {
     const r = fakeRedis();
     const events: Array<{ op: string; entries: number; ok: boolean }> = [];
     const store = createRedisDedupStore({ client: r.client, onRoundTrip: ({ op, entries, ok }) => events.push({ op, entries, ok }) });
-    await store.claimMany([{ key: 'a', value: '1' }, { key: 'b', value: '2' }], 5);
+    await store.claimMany([{ key: 'a', value: b('1') }, { key: 'b', value: b('2') }], 5);
     expect(events).toEqual([{ op: 'version', entries: 0, ok: true }, { op: 'claimMany', entries: 2, ok: true }]);
   });
 });

@@ -27,7 +27,7 @@ export interface RedisDedupStore extends DedupStore {
 
 function checkEntry(key: unknown, value: unknown): void {
   if (typeof key !== 'string' || key.length === 0) throw new RedisInvalidArgumentError('claim: key must be a non-empty string');
-  if (typeof value !== 'string') throw new RedisInvalidArgumentError('claim: value must be a string');
+  if (!Buffer.isBuffer(value)) throw new RedisInvalidArgumentError('claim: value must be a Buffer');
 }
 
 function checkTtl(ttlSeconds: unknown): asserts ttlSeconds is number {
@@ -38,8 +38,7 @@ function checkTtl(ttlSeconds: unknown): asserts ttlSeconds is number {
 
 function toClaim(reply: unknown): ClaimResult {
   if (reply === null) return { claimed: true };
-  if (typeof reply === 'string') return { claimed: false, existing: reply };
-  if (Buffer.isBuffer(reply)) return { claimed: false, existing: reply.toString('utf8') };
+  if (Buffer.isBuffer(reply)) return { claimed: false, existing: reply };
   throw new RedisCommandError('redis: SET NX GET returned an unexpected reply');
 }
 
@@ -82,13 +81,13 @@ export function createRedisDedupStore(opts: RedisDedupStoreOptions): RedisDedupS
     return checked;
   }
 
-  const setArgs = (key: string, value: string, ttl: number): (string | number)[] => [pcsKey(key, prefix), value, 'EX', ttl, 'NX', 'GET'];
+  const setArgs = (key: string, value: Buffer, ttl: number): (string | number | Buffer)[] => [pcsKey(key, prefix), value, 'EX', ttl, 'NX', 'GET'];
 
-  async function claimBatch(op: 'claim' | 'claimMany', entries: ReadonlyArray<{ key: string; value: string }>, ttlSeconds: number): Promise<ClaimResult[]> {
+  async function claimBatch(op: 'claim' | 'claimMany', entries: ReadonlyArray<{ key: string; value: Buffer }>, ttlSeconds: number): Promise<ClaimResult[]> {
     const expected = entries.length + (wait !== undefined ? 1 : 0);
     const replies = await timed(op, entries.length, async () => {
       const pipe = client.pipeline();
-      for (const e of entries) pipe.call('SET', setArgs(e.key, e.value, ttlSeconds));
+      for (const e of entries) pipe.callBuffer('SET', setArgs(e.key, e.value, ttlSeconds));
       // WAIT blocks this connection until its earlier writes reached `replicas` replicas (or the
       // timeout): in the same pipeline, so a batch stays one round trip.
       if (wait !== undefined) pipe.call('WAIT', [wait.replicas, wait.timeoutMs]);
@@ -118,7 +117,7 @@ export function createRedisDedupStore(opts: RedisDedupStoreOptions): RedisDedupS
       checkTtl(ttlSeconds);
       await checkServer();
       if (wait !== undefined) return (await claimBatch('claim', [{ key, value }], ttlSeconds))[0]!;
-      return toClaim(await timed('claim', 1, () => client.call('SET', setArgs(key, value, ttlSeconds))));
+      return toClaim(await timed('claim', 1, () => client.callBuffer('SET', setArgs(key, value, ttlSeconds))));
     },
 
     async claimMany(entries, ttlSeconds) {
@@ -132,10 +131,9 @@ export function createRedisDedupStore(opts: RedisDedupStoreOptions): RedisDedupS
     async get(key) {
       if (typeof key !== 'string' || key.length === 0) throw new RedisInvalidArgumentError('get: key must be a non-empty string');
       await checkServer();
-      const reply = await timed('get', 1, () => client.call('GET', [pcsKey(key, prefix)]));
+      const reply = await timed('get', 1, () => client.callBuffer('GET', [pcsKey(key, prefix)]));
       if (reply === null) return null;
-      if (typeof reply === 'string') return reply;
-      if (Buffer.isBuffer(reply)) return reply.toString('utf8');
+      if (Buffer.isBuffer(reply)) return reply;
       throw new RedisCommandError('redis: GET returned an unexpected reply');
     },
   };

@@ -39,7 +39,7 @@ describe('redis sentinel (real group: primary + 2 replicas + 3 sentinels)', () =
   test('WAIT for more replicas than exist: RedisReplicationError, retriable, after the timeout', async () => {
     const store = createRedisDedupStore({ client: connect(), keyPrefix: prefix(), wait: { replicas: 3, timeoutMs: 200 } });
     const t0 = Date.now();
-    const err = await store.claimMany([{ key: 'a', value: 'v' }], 60).catch((e: unknown) => e);
+    const err = await store.claimMany([{ key: 'a', value: Buffer.from('v') }], 60).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RedisReplicationError);
     expect(err).toMatchObject({ code: REDIS_ERROR_CODES.REPLICA_ACK_SHORT, retriable: true, acked: 2, required: 3 });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
@@ -49,7 +49,7 @@ describe('redis sentinel (real group: primary + 2 replicas + 3 sentinels)', () =
     const events: Array<{ op: string; entries: number }> = [];
     const store = createRedisDedupStore({ client: connect(), keyPrefix: prefix(), wait: { replicas: 2, timeoutMs: 1000 }, onRoundTrip: ({ op, entries }) => events.push({ op, entries }) });
     await store.checkServer();
-    const res = await store.claimMany(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })), 60);
+    const res = await store.claimMany(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`v${i}`) })), 60);
     expect(res.every((r) => r.claimed)).toBe(true);
     expect(events.filter((e) => e.op === 'claimMany')).toEqual([{ op: 'claimMany', entries: 300 }]);
   });
@@ -63,7 +63,7 @@ describe('redis sentinel (real group: primary + 2 replicas + 3 sentinels)', () =
     let stop = false;
     const writer = (async () => {
       for (let i = 0; !stop; i++) {
-        const batch = Array.from({ length: 20 }, (_, j) => ({ key: `f${i}-${j}`, value: 'v' }));
+        const batch = Array.from({ length: 20 }, (_, j) => ({ key: `f${i}-${j}`, value: Buffer.from('v') }));
         try {
           await store.claimMany(batch, 600);
           acked.push(...batch.map((b) => b.key));

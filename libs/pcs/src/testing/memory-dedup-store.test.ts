@@ -9,9 +9,9 @@ describe('memory dedup store', () => {
   test('expiry follows Redis: alive at exactly the expiry instant, gone 1 ms later', async () => {
     const clock = fixedClock(0);
     const store = createMemoryDedupStore(clock);
-    await store.claim('k', 'v', 2);
+    await store.claim('k', Buffer.from('v'), 2);
     clock.advance(2000);
-    expect(await store.get('k')).toBe('v');
+    expect(await store.get('k')).toEqual(Buffer.from('v'));
     clock.advance(1);
     expect(await store.get('k')).toBeNull();
     expect(store.size()).toBe(0);

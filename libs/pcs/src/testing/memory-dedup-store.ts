@@ -12,22 +12,22 @@ export function checkTtl(ttlSeconds: number): void {
 }
 
 export function createMemoryDedupStore(clock: Clock = systemClock): DedupStore & { readonly size: () => number } {
-  const entries = new Map<string, { value: string; expiresAt: number }>();
+  const entries = new Map<string, { value: Buffer; expiresAt: number }>();
 
-  const live = (key: string): string | null => {
+  const live = (key: string): Buffer | null => {
     const e = entries.get(key);
     if (e === undefined) return null;
     if (clock.now() > e.expiresAt) {
       entries.delete(key);
       return null;
     }
-    return e.value;
+    return Buffer.from(e.value); // a copy, as Redis returns: the caller cannot change the stored bytes
   };
 
-  const claimNow = (key: string, value: string, ttlSeconds: number): ClaimResult => {
+  const claimNow = (key: string, value: Buffer, ttlSeconds: number): ClaimResult => {
     const existing = live(key);
     if (existing !== null) return { claimed: false, existing };
-    entries.set(key, { value, expiresAt: clock.now() + ttlSeconds * 1000 });
+    entries.set(key, { value: Buffer.from(value), expiresAt: clock.now() + ttlSeconds * 1000 });
     return { claimed: true };
   };
 

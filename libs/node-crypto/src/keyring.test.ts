@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { base64Encode, canonicalPayload, createKeyRing, decide, DEFAULT_PARAMS, PCS_ERROR_CODES, signingDigest, type SignedFields } from '@flk/pcs';
 import { sampleRecord, testDecideConfig, TEST_KEYS, testSigner } from '@flk/pcs/testing';
-import { createNodeKeyRing, isCanonicalScalar } from './node-keyring.js';
+import { createNodeKeyRing, isCanonicalScalar } from './keyring.js';
 
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../test/vectors/${name}`, import.meta.url), 'utf8'));
 const vectors = load('signatures.json') as {
