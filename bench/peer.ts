@@ -57,8 +57,8 @@ export function sampleRecords(codec: WireCodec, n: number): SampleRecord[] {
       r.sig = sig.toString('base64');
       tamper = 'signature';
     } else if (i % 10 === 7) {
-      const last = String(r.scales[r.scales.length - 1]);
-      r.N_j = { ...r.N_j, [last]: (r.N_j[last] ?? 1) * 64 };
+      // N_j = s³ at every scale: the recomputed D̂ is 3, far from the signed D_hat.
+      r.N_j = Object.fromEntries(r.scales.map((s) => [String(s), s ** 3]));
       tamper = 'unsigned_counts';
     }
     out.push({ key: r.pcs_id, value: codec.encodePcs({ sig: null, tenant_id: null, key_id: null, ...r }), tamper });
@@ -66,10 +66,14 @@ export function sampleRecords(codec: WireCodec, n: number): SampleRecord[] {
   return out;
 }
 
-/** Reads a verdict topic from the start (read_committed) until `expected` distinct keys, as key → status. */
+/**
+ * Reads a verdict topic from the start (read_committed) until `expected` distinct pcs_ids, as
+ * pcs_id → status. By the verdict's pcs_id, not the message key: the verifier keys a rejected
+ * verdict by its source (rejected:<topic>:<partition>:<offset>).
+ */
 export async function readStatuses(
   kafka: Kafka, topic: string, groupId: string, expected: number,
-  statusOf: (value: Buffer) => Promise<string>, timeoutMs = 120_000,
+  verdictOf: (value: Buffer) => Promise<{ pcs_id: string; status: string }>, timeoutMs = 120_000,
 ): Promise<Map<string, string>> {
   const seen = new Map<string, string>();
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
@@ -81,7 +85,9 @@ export async function readStatuses(
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
-          if (m.value) seen.set(m.key?.toString('utf8') ?? '', await statusOf(m.value));
+          if (!m.value) continue;
+          const v = await verdictOf(m.value);
+          seen.set(v.pcs_id, v.status);
         }
         if (seen.size >= expected) done();
       },
