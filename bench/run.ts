@@ -8,7 +8,10 @@
 //   FLK_BENCH_REPEATS=2           drain and transport loops run this many times, interleaved
 //   FLK_BENCH_RATES=0.25,0.5,0.75 offered loads, as fractions of the measured HMAC drain
 //   FLK_BENCH_LATENCY_SECONDS=15  duration of each offered load
-//   FLK_BENCH_PHASES=drain,transport,crypto,latency,ed25519
+//   FLK_BENCH_PHASES=drain,transport,crypto,latency,ed25519,scaling,peer
+//   FLK_BENCH_SCALING=1,2,3       verifier processes of the scaling drains (one consumer group each run)
+//   FLK_BENCH_PEER_SAMPLE=1000    records of the verifier / Kafka Streams agreement check
+//   FLK_BENCH_PEER_THREADS=1      the peer's num.stream.threads
 //   FLK_BENCH_PROFILE=1           run the verifiers with --cpu-prof (bench/results/profiles/)
 //   FLK_BENCH_VERIFIER_ENV='A=1,B=2'  extra verifier environment (knob experiments)
 //   VERIFIER_MAX_BATCH_RECORDS, VERIFIER_PARTITIONS_CONCURRENCY, KAFKA_MAX_BYTES_PER_PARTITION:
@@ -25,6 +28,7 @@ import { createNodeKeyRing } from '@flk/node-crypto';
 import { createTopics, deleteDedupKeys, deleteGroups, deleteTopics, freePort, randomName, sleep, STACK, testKafka, testRedis, waitFor } from '../test/support/index.js';
 import { latencyChart, type LatencyPoint } from './chart.js';
 import { encodeRecords, type Alg, type EncodedRecord } from './records.js';
+import { buildPeer, compareVerdicts, PEER_MAIN, PEER_SCHEMA, readStatuses, sampleRecords, type Agreement } from './peer.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const RESULTS = new URL('./results/', import.meta.url);
@@ -37,7 +41,10 @@ const CFG = {
   repeats: num('FLK_BENCH_REPEATS', 2),
   rates: (env.FLK_BENCH_RATES ?? '0.25,0.5,0.75').split(',').map(Number),
   latencySeconds: num('FLK_BENCH_LATENCY_SECONDS', 15),
-  phases: new Set((env.FLK_BENCH_PHASES ?? 'drain,transport,crypto,latency,ed25519').split(',')),
+  phases: new Set((env.FLK_BENCH_PHASES ?? 'drain,transport,crypto,latency,ed25519,scaling,peer').split(',')),
+  scaling: (env.FLK_BENCH_SCALING ?? '1,2,3').split(',').map(Number),
+  peerSample: num('FLK_BENCH_PEER_SAMPLE', 1000),
+  peerThreads: num('FLK_BENCH_PEER_THREADS', 1),
   profile: env.FLK_BENCH_PROFILE === '1',
   // Default: the built verifier (node apps/verifier/dist/main.js, what production runs; the bench
   // builds first). FLK_BENCH_FROM_SOURCE=1: through tsx, like the integration tests (adds tsx's
@@ -84,7 +91,12 @@ interface Proc {
 /** `entry` ending in .ts runs from source through tsx; .js (built dist) with plain node. */
 function spawnNode(entry: string, childEnv: Record<string, string>, nodeArgs: string[] = []): Proc {
   const viaTsx = entry.endsWith('.ts') ? ['--conditions=@flk/source', '--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...nodeArgs, ...viaTsx, entry], {
+  return spawnProc(process.execPath, [...nodeArgs, ...viaTsx, entry], childEnv);
+}
+
+/** Any program (node, the peer's JVM) as a Proc: its own pid, so /proc reads its CPU and RSS. */
+function spawnProc(command: string, args: string[], childEnv: Record<string, string>): Proc {
+  const child = spawn(command, args, {
     cwd: REPO,
     env: { PATH: env.PATH ?? '', HOME: env.HOME ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...childEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,12 +154,13 @@ async function newTopics(tag: string, n = CFG.partitions): Promise<Topics> {
   return t;
 }
 
-async function startVerifier(name: string, topics: Topics, alg: Alg): Promise<Proc & { port: number }> {
+/** `group`: the consumer group (and Redis prefix) tag when several processes share one (scaling); default `name`. */
+async function startVerifier(name: string, topics: Topics, alg: Alg, group = name): Promise<Proc & { port: number }> {
   const port = await freePort();
-  const groupId = `${runId}-${name}`;
-  const prefix = `${runId}-${name}:`;
-  createdGroups.push(groupId);
-  redisPrefixes.push(prefix);
+  const groupId = `${runId}-${group}`;
+  const prefix = `${runId}-${group}:`;
+  if (!createdGroups.includes(groupId)) createdGroups.push(groupId);
+  if (!redisPrefixes.includes(prefix)) redisPrefixes.push(prefix);
   const p = spawnNode(
     CFG.fromSource ? 'apps/verifier/src/main.ts' : 'apps/verifier/dist/main.js',
     {
@@ -328,6 +341,118 @@ async function drainLoop(admin: Admin, mode: LoopMode, input: string, n: number,
   } finally {
     await p.stop();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// scaling: the same pre-loaded input drained by 1, 2, 3 … verifier processes in one group
+
+interface ScalingResult extends DrainResult {
+  processes: number;
+  /** Records already committed when the last process was ready (the first ones had begun). */
+  committedBeforeStart: number;
+}
+
+async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const res = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (res[0]?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+}
+
+async function drainScaling(admin: Admin, topics: Topics, k: number, n: number, idx: number): Promise<ScalingResult> {
+  // A fresh verdicts topic and group per run: the output of one run does not burden the next.
+  const t = { ...topics, verdicts: `${runId}.scale-${k}-${idx}.verdicts`, dlq: `${runId}.scale-${k}-${idx}.dlq` };
+  await createTopics(kafka, [{ topic: t.verdicts, partitions: CFG.partitions, compact: true }, { topic: t.dlq }]);
+  createdTopics.push(t.verdicts, t.dlq);
+  const group = `scale-${k}-${idx}`;
+  const ends = await endOffsets(admin, topics.submitted);
+  // Started together; each joins the group as it comes up, so the first one ready begins before the
+  // others (on this machine a 200k drain is over in seconds, so waiting for all /ready would leave
+  // nothing to measure). Records/s: from the spawn, and steady (first commit to last; group joins and
+  // rebalances included: that is how adding processes behaves). CPU: from each process's /ready
+  // (its start-up left out) to the end, summed.
+  const t0 = performance.now();
+  const load = loadavg();
+  const started = await Promise.all(Array.from({ length: k }, async (_, i) => {
+    const p = await startVerifier(`${group}-p${i}`, t, 'hmac', group);
+    return { p, cpuAtReady: p.stats().cpuSeconds };
+  }));
+  const procs = started.map((x) => x.p);
+  try {
+    const before = await committedTotal(admin, `${runId}-${group}`, topics.submitted);
+    const cpu0 = started.reduce((s, x) => s + x.cpuAtReady, 0);
+    const done = await waitCommitted(admin, `${runId}-${group}`, topics.submitted, ends, 300_000, () => procs.every((p) => p.child.exitCode === null)).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${procs.map((p, i) => `--- process ${i}:\n${p.output().slice(-2000)}`).join('\n')}`);
+    });
+    const sts = procs.map((p) => p.stats());
+    const st = { peakRssMb: Math.max(...sts.map((s) => s.peakRssMb)), cpuSeconds: sts.reduce((s, x) => s + x.cpuSeconds, 0) };
+    return { ...drainFigures(`${k} verifier process${k > 1 ? 'es' : ''} (hmac)`, n, t0, cpu0, load, st, done), processes: k, committedBeforeStart: before };
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// peer: the same work as a Kafka Streams exactly_once_v2 topology (bench/peers/kafka-streams)
+
+async function startPeer(classpath: string, name: string, input: string): Promise<{ proc: Proc; appId: string; output: string }> {
+  const appId = `${runId}-${name}`;
+  const output = `${runId}.${name}.verdicts`;
+  await createTopics(kafka, [{ topic: output, partitions: CFG.partitions }]);
+  // Kafka Streams creates the claim store's changelog itself: <application.id>-<store>-changelog.
+  createdTopics.push(output, `${appId}-pcs-claims-changelog`);
+  createdGroups.push(appId);
+  const proc = spawnProc('java', ['-Xmx1g', '-XX:+UseParallelGC', '-cp', classpath, PEER_MAIN], {
+    PEER_BOOTSTRAP: STACK.brokers.join(','),
+    PEER_APP_ID: appId,
+    PEER_IN: input,
+    PEER_OUT: output,
+    PEER_SCHEMA,
+    PEER_HMAC_KEY: TEST_KEYS.hmacKey,
+    PEER_THREADS: String(CFG.peerThreads),
+  });
+  await waitFor(`${name} running`, () => {
+    if (proc.child.exitCode !== null) throw new Error(`${name} exited:\n${proc.output().slice(-3000)}`);
+    return proc.output().includes('peer: running');
+  }, { timeoutMs: 120_000, intervalMs: 20 });
+  return { proc, appId, output };
+}
+
+async function drainPeer(admin: Admin, classpath: string, input: string, n: number, idx: number): Promise<DrainResult> {
+  const ends = await endOffsets(admin, input);
+  const { proc, appId } = await startPeer(classpath, `peer-${idx}`, input);
+  const cpu0 = proc.stats().cpuSeconds;
+  const t0 = performance.now();
+  const load = loadavg();
+  try {
+    const done = await waitCommitted(admin, appId, input, ends, 600_000, () => proc.child.exitCode === null);
+    return drainFigures(`Kafka Streams peer (exactly_once_v2, ${CFG.peerThreads} thread${CFG.peerThreads > 1 ? 's' : ''})`, n, t0, cpu0, load, proc.stats(), done);
+  } finally {
+    await proc.stop();
+  }
+}
+
+/** Both deciders on the same sample (tampered records among them); statuses compared per pcs_id. */
+async function peerAgreement(admin: Admin, codec: WireCodec, classpath: string): Promise<Agreement> {
+  const t = await newTopics('sample');
+  const sample = sampleRecords(codec, CFG.peerSample);
+  await produceAll(t.submitted, sample.map(({ key, value }) => ({ key, value })));
+  await drainVerifier(admin, 'sample-verifier', t, 'hmac', sample.length);
+  createdGroups.push(`${runId}-sample-read-ours`, `${runId}-sample-read-peer`);
+  const ours = await readStatuses(kafka, t.verdicts, `${runId}-sample-read-ours`, sample.length, async (v) => {
+    const d = await codec.decodeVerdict(v);
+    return d.ok ? { pcs_id: String(d.value.pcs_id), status: String(d.value.status) } : { pcs_id: '', status: 'undecodable' };
+  });
+  const ends = await endOffsets(admin, t.submitted);
+  const peer = await startPeer(classpath, 'peer-sample', t.submitted);
+  try {
+    await waitCommitted(admin, peer.appId, t.submitted, ends, 120_000, () => peer.proc.child.exitCode === null);
+  } finally {
+    await peer.proc.stop();
+  }
+  const theirs = await readStatuses(kafka, peer.output, `${runId}-sample-read-peer`, sample.length, async (v) => {
+    const j = JSON.parse(v.toString('utf8')) as { pcs_id: unknown; status: unknown };
+    return { pcs_id: String(j.pcs_id), status: String(j.status) };
+  });
+  return compareVerdicts(sample, ours, theirs);
 }
 
 /**
@@ -573,6 +698,19 @@ async function main(): Promise<void> {
   let edDrain: DrainResult | undefined;
   let crypto: CryptoRow[] = [];
   let latency: Awaited<ReturnType<typeof latencyPhase>> | undefined;
+  const scaling: ScalingResult[] = [];
+  const peerDrain: DrainResult[] = [];
+  let peerSkipped: string | undefined;
+  let agreement: Agreement | undefined;
+  let peerClasspath: string | undefined;
+  if (CFG.phases.has('peer')) {
+    log('peer: building the Kafka Streams peer (bench/peers/kafka-streams/build.sh)');
+    const b = await buildPeer();
+    if ('skip' in b) {
+      peerSkipped = b.skip;
+      log(`peer: skipped: ${b.skip}`);
+    } else peerClasspath = b.classpath;
+  }
   try {
     const main = await newTopics('main');
     const codec = createWireCodec({ registryUrl: STACK.registryUrl, pcsSubject: `${main.submitted}-value`, verdictSubject: `${main.verdicts}-value` });
@@ -600,6 +738,22 @@ async function main(): Promise<void> {
           log(`${d.what} #${r}: ${fmt(d.rate)} records/s (steady ${fmt(d.steadyRate)}), ${fmt(d.cpuPerRecordUs, 1)} µs CPU/record`);
         }
       }
+      if (peerClasspath) {
+        const d = await drainPeer(admin, peerClasspath, main.submitted, CFG.n, r);
+        peerDrain.push(d);
+        log(`${d.what} #${r}: ${fmt(d.rate)} records/s (steady ${fmt(d.steadyRate)}), ${fmt(d.cpuPerRecordUs, 1)} µs CPU/record, peak RSS ${fmt(d.peakRssMb)} MB`);
+      }
+      if (CFG.phases.has('scaling')) {
+        for (const k of CFG.scaling) {
+          const d = await drainScaling(admin, main, k, CFG.n, r);
+          scaling.push(d);
+          log(`scaling ${d.what} #${r}: ${fmt(d.rate)} records/s (steady ${fmt(d.steadyRate)}) (${fmt(d.committedBeforeStart)} of ${fmt(d.records)} committed by the time the last process was ready), ${fmt(d.cpuPerRecordUs, 1)} µs CPU/record summed`);
+        }
+      }
+    }
+    if (peerClasspath && CFG.peerSample > 0) {
+      agreement = await peerAgreement(admin, codec, peerClasspath);
+      log(`peer agreement on ${agreement.records} records: ${agreement.agree ? 'AGREE' : 'DISAGREE'} (same status ${agreement.sameStatus}; verifier ${JSON.stringify(agreement.ours)}, peer ${JSON.stringify(agreement.peer)})`);
     }
     let edRecs: EncodedRecord[] = [];
     if (CFG.edN > 0 && (CFG.phases.has('ed25519') || CFG.phases.has('crypto'))) {
@@ -668,6 +822,8 @@ async function main(): Promise<void> {
   if (vBest) p(`| HMAC drain, one verifier | ${fmt(vBest.rate)} records/s | ≥ 20,000 | ${vBest.rate >= 20_000 ? 'yes' : '**no**'} |`);
   ratio('verifier (HMAC) / transactional bare loop', vBest?.rate, tTxn?.rate, 0.5);
   ratio('verifier (HMAC) / plain bare loop', vBest?.rate, tPlain?.rate, null);
+  const peerBest = peerDrain.length ? best(peerDrain) : undefined;
+  ratio('verifier (HMAC) ÷ Kafka Streams peer (exactly_once_v2)', vBest?.rate, peerBest?.rate, null);
   ratio('transactional / plain bare loop', tTxn?.rate, tPlain?.rate, null);
   ratio('plain bare loop: kafkajs / @platformatic/kafka', tPlain?.rate, tPlat?.rate, null);
   ratio('verifier (HMAC) / @platformatic plain bare loop', vBest?.rate, tPlat?.rate, null);
@@ -680,6 +836,7 @@ async function main(): Promise<void> {
   // CPU-second of the ceiling loop): what the ratio would be with a core to itself; robust to load.
   ratio('per CPU-s: verifier (HMAC) / transactional bare loop', perCpu(vBest), perCpu(tTxn), null);
   ratio('per CPU-s: verifier (HMAC) / HMAC decide() ceiling', perCpu(vBest), cc('HMAC decide()'), null);
+  ratio('per CPU-s: verifier (HMAC) ÷ Kafka Streams peer', perCpu(vBest), perCpu(peerBest), null);
   const edCpuCeiling = Math.max(cc('Ed25519 verify, @noble') ?? 0, cc('Ed25519 verify, node:crypto') ?? 0) || undefined;
   ratio('per CPU-s: verifier (Ed25519) / faster Ed25519 verify ceiling', perCpu(edDrain), edCpuCeiling, 0.8);
   if (latency) {
@@ -696,6 +853,42 @@ async function main(): Promise<void> {
     p('| --- | ---: | ---: |');
     for (const r of crypto) p(`| ${r.what} | ${fmt(r.opsPerSec)} | ${fmt(r.opsPerCpuSec)} |`);
     p();
+  }
+  if (scaling.length) {
+    p(`### Scaling (${CFG.partitions} partitions, one consumer group per run; ${machine.cpus} cores, so more processes than cores share them)`);
+    p();
+    p('| processes | steady records/s (best) | ÷ 1 process | records/s from spawn | CPU µs/record (sum, after /ready) | records per CPU-second | peak RSS MB (max) | load avg | runs (steady) |');
+    p('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    const steadyBest = (rs: readonly ScalingResult[]) => rs.reduce((a, b) => (b.steadyRate > a.steadyRate ? b : a));
+    const one = scaling.filter((x) => x.processes === 1);
+    const base = one.length ? steadyBest(one).steadyRate : undefined;
+    for (const k of CFG.scaling) {
+      const runs = scaling.filter((x) => x.processes === k);
+      if (!runs.length) continue;
+      const b = steadyBest(runs);
+      p(`| ${k} | **${fmt(b.steadyRate)}** | ${base ? fmt(b.steadyRate / base, 2) : '-'} | ${fmt(b.rate)} | ${fmt(b.cpuPerRecordUs, 1)} | ${fmt(perCpu(b))} | ${fmt(b.peakRssMb)} | ${fmt(b.loadavg[0], 2)} | ${runs.map((x) => fmt(x.steadyRate)).join(', ')} |`);
+    }
+    p();
+  }
+  if (peerDrain.length || peerSkipped || agreement) {
+    p('### Kafka Streams peer (the same work as a Kafka Streams exactly_once_v2 topology, same broker and records)');
+    p();
+    if (peerSkipped) p(`skipped: ${peerSkipped}`);
+    const pb = peerDrain.length ? best(peerDrain) : undefined;
+    if (pb) {
+      p('| what | records/s (best) | steady records/s | CPU µs/record | peak RSS MB | runs |');
+      p('| --- | ---: | ---: | ---: | ---: | --- |');
+      if (vBest) p(`| ${vBest.what} | **${fmt(vBest.rate)}** | ${fmt(vBest.steadyRate)} | ${fmt(vBest.cpuPerRecordUs, 1)} | ${fmt(vBest.peakRssMb)} | ${drain.map((x) => fmt(x.rate)).join(', ')} |`);
+      p(`| ${pb.what} | **${fmt(pb.rate)}** | ${fmt(pb.steadyRate)} | ${fmt(pb.cpuPerRecordUs, 1)} | ${fmt(pb.peakRssMb)} | ${peerDrain.map((x) => fmt(x.rate)).join(', ')} |`);
+      p();
+      if (vBest) p(`verifier ÷ Kafka Streams: **${fmt(vBest.rate / pb.rate, 2)}** records/s, ${fmt((perCpu(vBest) ?? 0) / (perCpu(pb) ?? 1), 2)} records per CPU-second`);
+      p();
+    }
+    if (agreement) {
+      const a = agreement;
+      p(`agreement on ${fmt(a.records)} records: **${a.agree ? 'same decisions' : 'DIFFERENT DECISIONS'}** — same status for ${fmt(a.sameStatus)}; verifier ${JSON.stringify(a.ours)}, peer ${JSON.stringify(a.peer)}; tampered signed field / signature rejected: verifier ${a.tamperedRejected.ours}/${a.tamperedRejected.of}, peer ${a.tamperedRejected.peer}/${a.tamperedRejected.of}; N_j changed (unsigned) escalated: verifier ${a.countsEscalated.ours}/${a.countsEscalated.of}, peer ${a.countsEscalated.peer}/${a.countsEscalated.of}${a.disagreements.length ? `; e.g. ${a.disagreements.join('; ')}` : ''}`);
+      p();
+    }
   }
   if (latency) {
     p(`### Latency under load (produce → verdict visible to a read_committed reader; ${CFG.latencySeconds} s per load)`);
@@ -721,7 +914,7 @@ async function main(): Promise<void> {
 
   mkdirSync(RESULTS, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const json = { runId, at: new Date().toISOString(), machine, settings: { ...CFG, phases: [...CFG.phases], batch: BATCH }, drain, transport, edDrain, crypto, latency };
+  const json = { runId, at: new Date().toISOString(), machine, settings: { ...CFG, phases: [...CFG.phases], batch: BATCH }, drain, transport, edDrain, crypto, latency, scaling, peer: { drain: peerDrain, skipped: peerSkipped, agreement } };
   writeFileSync(new URL(`bench-${stamp}.json`, RESULTS), JSON.stringify(json, null, 2));
   writeFileSync(new URL(`bench-${stamp}.md`, RESULTS), report);
   if (latency?.points.length) {
