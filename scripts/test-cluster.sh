@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The 3-broker stack end to end (npm run test:cluster; not part of npm test): brings up
+# The 3-broker stack end to end (npm run test:cluster, part of npm test): brings up
 # FLK_STACK_BROKERS=3 in its own stack dir (.flk/stack-cluster, on the default stack's ports, so
 # that one is stopped first), runs test/cluster (durability settings, a pipeline smoke through a
-# broker SIGKILL), tears the cluster down and prints the start-up and total times.
+# broker SIGKILL, the short cluster chaos drill with Redis Sentinel), tears the cluster down and
+# prints the start-up and total times.
 #
 #   bash scripts/test-cluster.sh [extra jest args]
 #
