@@ -133,7 +133,18 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   run.defer('delete redis keys', () => scanKeys(run.redis, prefix, true));
 
   const codec = createWireCodec({ registryUrl: ENV.registry, pcsSubject: `${t.submitted}-value`, verdictSubject: `${t.verdicts}-value` });
-  const { pcsSchemaId } = await codec.init();
+  // The registry stores schemas in a Kafka topic: right after a broker fault (the cluster leg runs
+  // after a broker SIGKILL) its first write can fail. It is retriable: retried for up to 60 s.
+  let pcsSchemaId: number | undefined;
+  for (let attempt = 1; pcsSchemaId === undefined; attempt++) {
+    try {
+      pcsSchemaId = (await codec.init()).pcsSchemaId;
+    } catch (err) {
+      if ((err as { retriable?: unknown }).retriable !== true || attempt >= 30) throw err;
+      run.log(`schema registry not ready (${(err as Error).message}); retrying`);
+      await sleep(2000);
+    }
+  }
   const signer = createHmacSigner(run.hmacKey);
 
   // ── services ──
