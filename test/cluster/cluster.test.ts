@@ -1,4 +1,4 @@
-// The 3-broker stack (FLK_STACK_BROKERS=3, npm run test:cluster, the last integration leg of npm test: three JVMs take a
+// The 3-broker stack (FLK_STACK_BROKERS=3, npm run test:cluster, not in npm test yet: three JVMs take a
 // minute or two to start on 2 cores). Checks the durability settings stack.sh promises and runs a
 // pipeline smoke through a broker crash: the broker leading the most input partitions is SIGKILLed
 // mid-stream and restarted, and every input still gets exactly one committed verdict.
