@@ -324,13 +324,17 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
         seekLane(partition, first);
         continue;
       }
+      /** Answered already (`committed` > first): skip to `committed` instead of answering twice. */
+      const skipTo = (committed: string, whose: string): void => {
+        emit({ type: 'skipped', topic, partition, fromOffset: first, committedOffset: committed });
+        logger.info({ component: 'consumer', topic, partition, offset: first, committed }, `skipping offsets committed by ${whose}`);
+        if (gen === generation) seekLane(partition, committed);
+      };
       const ours = committedByUs.get(partition);
       if (ours !== undefined && BigInt(first) < ours) {
         // Offsets this member committed, delivered again (a rejoin or a seek that read the committed
-        // offset before our last commit became visible): never answered twice.
-        emit({ type: 'skipped', topic, partition, fromOffset: first, committedOffset: ours.toString() });
-        logger.info({ component: 'consumer', topic, partition, offset: first, committed: ours.toString() }, 'skipping offsets this member committed');
-        seekLane(partition, ours.toString());
+        // offset before our last commit became visible).
+        skipTo(ours.toString(), 'this member');
         continue;
       }
       const ctx: BatchContext = {
@@ -350,16 +354,15 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
           s.needsSync = false;
           if (committed !== null && BigInt(committed) > BigInt(first)) {
             // Another member (now fenced) answered these offsets after kafkajs read the committed
-            // offset for us: skip to where it got, do not answer them twice.
-            emit({ type: 'skipped', topic, partition, fromOffset: first, committedOffset: committed });
-            logger.info({ component: 'consumer', topic, partition, offset: first, committed }, 'skipping offsets committed by the previous owner');
-            if (gen === generation) seekLane(partition, committed);
+            // offset for us.
+            skipTo(committed, 'the previous owner');
             continue;
           }
         }
         const produced = await opts.process({ topic, partition, records: records.map((m) => toRecord(topic, partition, m)) }, ctx);
         await output.commit(produced, { consumerGroupId: groupId, topic, partition, offset: chunk.next });
-        if (!(BigInt(chunk.next) <= (committedByUs.get(partition) ?? -1n))) committedByUs.set(partition, BigInt(chunk.next));
+        const next = BigInt(chunk.next);
+        if (next > (committedByUs.get(partition) ?? -1n)) committedByUs.set(partition, next);
         s.attempts = 0;
         emit({ type: 'kafka', ok: true });
         const lag = Number(BigInt(chunk.highWatermark) - BigInt(chunk.next));
