@@ -55,10 +55,17 @@ test('broker stopped: 503 + Retry-After within the ack timeout, only acknowledge
   expect(during.every((x) => x.r !== null && [200, 202, 503].includes(x.r.status))).toBe(true);
 
   // Back: new submissions succeed (the producer, the reply consumer and the verifier reconnect).
+  const afterStatuses: Array<string | number> = [];
   const after = await waitFor('a 200 after the broker is back', async () => {
     const x = await submit();
-    return x.r?.status === 200 ? x : undefined;
-  }, { timeoutMs: 90_000, intervalMs: 500 });
+    afterStatuses.push(x.r?.status ?? 'no response');
+    if (x.r?.status === 200) return x;
+    throw new Error(`statuses since the restart ${JSON.stringify(count(afterStatuses))}, last ${JSON.stringify(x.r?.json ?? null)}`);
+  }, { timeoutMs: 90_000, intervalMs: 500 }).catch((err: Error) => {
+    // Which side did not come back (the verifier's group, the gateway's reply group, a process exit).
+    throw new Error(`${err.message}\n${v.digest()}\n${gw.digest()}`);
+  });
+  process.stderr.write(`[gateway-outage] after the restart: ${afterStatuses.length} submissions to the first 200, statuses ${JSON.stringify(count(afterStatuses))}\n`);
   expect(after.r!.json.pcs_id).toBe(after.rec.pcs_id);
 
   // Nothing acknowledged that Kafka does not have: every 200/202 is on pcs.submitted.

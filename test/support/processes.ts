@@ -26,6 +26,8 @@ export interface ChildApp {
   /** Everything the process printed (pino JSON lines), for assertions and failure reports. */
   output(): string;
   logLines(): Array<Record<string, unknown>>;
+  /** The last `n` log lines as `time level component msg`, repeats folded, plus the exit status: for failure reports. */
+  digest(n?: number): string;
   exited(): Promise<number | null>;
   waitReady(timeoutMs?: number): Promise<void>;
   metrics(): Promise<string>;
@@ -135,6 +137,17 @@ export async function startNodeApp(name: string, entry: string, port: number, en
           return [];
         }
       }),
+    digest(n = 40) {
+      const lines: string[] = [];
+      for (const j of app.logLines()) {
+        const err = typeof j.err === 'string' ? j.err : typeof (j.err as { message?: unknown } | undefined)?.message === 'string' ? (j.err as { message: string }).message : '';
+        const line = `${String(j.level)} ${String(j.component ?? '')} ${String(j.msg ?? '')}${err ? `: ${err}` : ''}`.slice(0, 240);
+        if (lines.length > 0 && lines[lines.length - 1]!.endsWith(line)) continue;
+        lines.push(`${new Date(Number(j.time) || String(j.time)).toISOString().slice(11, 23)} ${line}`);
+      }
+      const status = exitCode === undefined ? 'running' : `exited ${exitCode}`;
+      return `--- ${name} (${status}), last ${Math.min(n, lines.length)} of ${lines.length} log lines ---\n${lines.slice(-n).join('\n')}`;
+    },
     exited: () => exit,
     async waitReady(timeoutMs = 60_000) {
       await waitFor(`${name} /ready`, async () => {

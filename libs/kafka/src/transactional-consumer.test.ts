@@ -20,6 +20,10 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
   let failCommits = 0;
   let commitSucceedsButThrows = false;
   const fresh = new Set<number>();
+  let restarting = false;
+  const notInitialized = (): never => {
+    throw Object.assign(new Error('Consumer group was not initialized, consumer#run must be called first'), { name: 'KafkaJSNonRetriableError', retriable: false });
+  };
   const consumer = {
     events: { GROUP_JOIN: 'join', HEARTBEAT: 'hb', CRASH: 'crash' },
     on: (ev: string, fn: (e: { payload: unknown }) => void) => listeners.set(ev, fn),
@@ -30,9 +34,10 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
       expect(cfg.eachBatchAutoResolve).toBe(false);
       eachBatch = cfg.eachBatch;
     },
-    seek: (x: unknown) => calls.seeks.push(x),
-    pause: (x: unknown) => calls.pauses.push(x),
-    resume: (x: unknown) => calls.resumes.push(x),
+    // Between stopping a crashed consumer and starting it again, kafkajs 2.2.4 refuses these.
+    seek: (x: unknown) => (restarting ? notInitialized() : calls.seeks.push(x)),
+    pause: (x: unknown) => (restarting ? notInitialized() : calls.pauses.push(x)),
+    resume: (x: unknown) => (restarting ? notInitialized() : calls.resumes.push(x)),
     stop: async () => {},
     disconnect: async () => {},
   };
@@ -128,6 +133,11 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
     failNextAcquires: (n: number) => (failAcquires = n),
     nextCommitAmbiguous: () => (commitSucceedsButThrows = true),
     freezeFetchedOffsets: () => (frozen = new Map(committed)),
+    /** kafkajs stopped the consumer after a crash (seek/pause/resume refused until it restarts). */
+    crashStopped: () => (restarting = true),
+    /** kafkajs's CRASH event, then its restart (the rejoin is `join`). */
+    crashed: () => listeners.get('crash')!({ payload: { error: new Error('Connection error: connect ECONNREFUSED'), restart: true } }),
+    restarted: () => (restarting = false),
   };
 }
 
@@ -339,6 +349,57 @@ describe('transactional consumer', () => {
     await h.deliver(0, [1, 2]); // what kafkajs fetches after the seek
     expect(h.txns.map((t) => t.offset.offset)).toEqual(['1', '2', '3']);
     expect(h.processed.flat()).toEqual(['0', '1', '2']);
+  });
+
+  // Regression (gateway-outage, broker restarted under load: a transaction failed while kafkajs was
+  // restarting the crashed consumer; the seek-back threw "Consumer group was not initialized" out of
+  // the lane, an unhandled rejection, and the verifier exited).
+  test('a failure while kafkajs restarts a crashed consumer is retried after the rejoin, not fatal', async () => {
+    const h = harness();
+    await h.tc.start();
+    h.join([0]);
+    h.failNextCommits(1);
+    h.crashStopped(); // the broker went away: kafkajs stops the consumer before our CRASH listener hears
+    await h.deliver(0, [0, 1, 2]);
+    expect(h.fatal).toEqual([]);
+    expect(h.events.find((e) => e.type === 'retry')).toMatchObject({ partition: 0, attempt: 1 });
+    expect(h.calls.seeks).toEqual([]); // refused, and not needed: the rejoin reads the committed offset
+    h.crashed();
+    h.restarted();
+    h.join([0]);
+    await h.deliver(0, [0, 1, 2]);
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['3']);
+    expect(h.processed).toEqual([['0', '1', '2'], ['0', '1', '2']]); // the failed attempt, then the one committed
+    expect(h.fatal).toEqual([]);
+  });
+
+  test('records fetched before a crash are not answered after it: the restarted consumer fetches them again', async () => {
+    let release: () => void = () => {};
+    let first = true;
+    const answered: string[][] = [];
+    const h = harness({
+      maxRecords: 1,
+      process: async (b) => {
+        if (first) {
+          first = false;
+          await new Promise<void>((r) => (release = r)); // the first chunk is in its transaction
+        }
+        answered.push(b.records.map((r) => r.offset));
+        return b.records.map((r) => ({ topic: 'out', key: r.offset, value: null }));
+      },
+    });
+    await h.tc.start();
+    h.join([0]);
+    const delivered = h.deliver(0, [0, 1, 2]); // chunk 0 runs; 1 and 2 wait on the lane
+    await sleep(5);
+    h.crashed();
+    release();
+    await delivered;
+    expect(answered).toEqual([['0']]); // 1 and 2 dropped, not answered from the old consumer
+    h.join([0]);
+    await h.deliver(0, [1, 2]);
+    expect(answered).toEqual([['0'], ['1'], ['2']]);
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['1', '2', '3']);
   });
 
   // Regression (cluster drill: one member committed offsets 7430..7479, rejoined, read the committed

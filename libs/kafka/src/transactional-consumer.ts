@@ -197,6 +197,24 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     if (gen === generation && !stopping && !fatal) emit({ type: 'outputs_ready', topic, partitions: [...partitions].sort((a, b) => a - b), generation: gen });
   }
 
+  /**
+   * Runs a seek/pause/resume on the consumer. kafkajs refuses them (KafkaJSNonRetriableError
+   * "Consumer group was not initialized") from the moment it stops a crashed consumer until it
+   * starts it again, which is also before our CRASH listener hears of it. Nothing is lost by
+   * skipping the call then: the restarted consumer rejoins and fetches from the committed offsets,
+   * and starts with nothing paused. Thrown from a lane, the refusal was an unhandled rejection that
+   * stopped the verifier after a broker restart.
+   */
+  function onConsumer(what: string, act: (c: NonNullable<typeof consumer>) => void): void {
+    if (!consumer) return;
+    try {
+      act(consumer);
+    } catch (err) {
+      if (!/Consumer group was not initialized/.test(String((err as Error)?.message))) throw err;
+      logger.debug({ component: 'consumer', topic, what }, 'consumer restarting; skipped (it rejoins from the committed offsets)');
+    }
+  }
+
   function fail(err: unknown): void {
     if (fatal) return;
     fatal = true;
@@ -221,11 +239,11 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     // for a later assignment: act only within the generation that fetched the batch.
     if (gen !== generation || !assigned.has(partition) || stopping || !consumer) return;
     seekLane(partition, fromOffset);
-    consumer.pause([{ topic, partitions: [partition] }]);
+    onConsumer('pause', (c) => c.pause([{ topic, partitions: [partition] }]));
     clearTimeout(s.resumeTimer);
     s.resumeTimer = setTimeout(() => {
       s.resumeTimer = undefined;
-      if (!stopping && !fatal) consumer?.resume([{ topic, partitions: [partition] }]);
+      if (!stopping && !fatal) onConsumer('resume', (c) => c.resume([{ topic, partitions: [partition] }]));
     }, delayMs);
     s.resumeTimer.unref?.();
   }
@@ -246,14 +264,17 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
   const wake = (lane: Lane) => {
     for (const w of lane.waiters.splice(0)) w();
   };
-  /** Seeks the partition back (or ahead) and drops what its lane had queued from the old position. */
-  function seekLane(partition: number, offset: string): void {
-    const lane = laneOf(partition);
+  /** Drops what the lane had queued: records fetched from a position kafkajs no longer holds. */
+  const dropQueue = (lane: Lane) => {
     lane.epoch++;
     lane.queue = [];
     lane.queued = 0;
     wake(lane);
-    consumer?.seek({ topic, partition, offset });
+  };
+  /** Seeks the partition back (or ahead) and drops what its lane had queued from the old position. */
+  function seekLane(partition: number, offset: string): void {
+    dropQueue(laneOf(partition));
+    onConsumer('seek', (c) => c.seek({ topic, partition, offset }));
   }
 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -275,7 +296,13 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     } catch {
       // partition revoked meanwhile: its queued records are dropped by the generation check
     }
-    if (lane.running === null) lane.running = runLane(partition, lane).finally(() => (lane.running = null));
+    if (lane.running === null) {
+      lane.running = runLane(partition, lane)
+        // runLane handles every failure it expects; anything else is a bug, and it stops the
+        // consumer with the error rather than leaving an unhandled rejection.
+        .catch((err: unknown) => fail(err))
+        .finally(() => (lane.running = null));
+    }
   }
 
   /** Takes ≤ maxRecords from the head of the lane's queue: the records and the offset to commit after them. */
@@ -421,6 +448,19 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
       });
       c.on(c.events.HEARTBEAT, () => emit({ type: 'kafka', ok: true }));
       c.on(c.events.CRASH, ({ payload }) => {
+        // kafkajs has stopped the consumer; a restarted one rejoins from the committed offsets. What
+        // the lanes fetched before is stale like after a rejoin: a new generation, queues dropped,
+        // no resume timers left for the new consumer.
+        generation++;
+        for (const [p, lane] of lanes) {
+          dropQueue(lane);
+          const st = states.get(p);
+          if (st) {
+            clearTimeout(st.resumeTimer);
+            st.resumeTimer = undefined;
+            st.needsSync = true;
+          }
+        }
         emit({ type: 'kafka', ok: false });
         emit({ type: 'crash', message: payload.error?.message ?? 'unknown', restart: payload.restart });
         if (!payload.restart && !stopping) fail(toKafkaError(payload.error, 'consumer'));
