@@ -40,13 +40,28 @@ const SMALL_BATCHES = { VERIFIER_MAX_BATCH_RECORDS: '20', KAFKA_MAX_BYTES_PER_PA
 describe('verifier failover', () => {
   test('two processes in one group split the partitions and, across a mid-stream rebalance, answer every record exactly once', async () => {
     fx = await createPipelineFixture({ partitions: 6 });
-    const N = 6000;
-    await fx.produceRecords(signedRecords(N));
+    // Input keeps arriving until b has joined, and for a while after, so the rebalance lands while
+    // a is busy and b has records of its own to answer. (A backlog produced up front let a drain
+    // it all before b's join completed on a fast run: b committed 0.)
+    const feed = { stop: false, produced: 3000 };
+    await fx.produceRecords(signedRecords(3000));
+    const feeder = (async () => {
+      while (!feed.stop) {
+        await fx!.produceRecords(signedRecords(100));
+        feed.produced += 100;
+        await sleep(100);
+      }
+    })();
     const a = await fx.startVerifier('verifier-a', SMALL_BATCHES);
     await a.waitReady();
     await waitFor('verifier-a to be busy', async () => (await verdictsCommitted(a)) >= 300, { timeoutMs: 60_000 });
     const b = await fx.startVerifier('verifier-b', SMALL_BATCHES);
     await b.waitReady();
+    await waitFor('verifier-b to be assigned partitions', () => b.logLines().some((l) => l.msg === 'partitions assigned' && (l.partitions as number[]).length > 0), { timeoutMs: 60_000 });
+    await sleep(2_000);
+    feed.stop = true;
+    await feeder;
+    const N = feed.produced;
     const verdicts = await fx.readVerdicts({ count: N, timeoutMs: 120_000, settleMs: 3_000 });
     const [na, nb] = [await verdictsCommitted(a), await verdictsCommitted(b)];
     const dup = duplicateRecords(verdicts);

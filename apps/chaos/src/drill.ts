@@ -13,7 +13,7 @@ import { encodeRawPcs, wire } from './avro-raw.js';
 import { decodeVerdict } from './bad-input.js';
 import { cleanRecord, toRaw } from './hostile.js';
 import { brokerPid, leaderOfMostPartitions, transactionCoordinator } from './cluster.js';
-import { baseEnv, createTopics, ENV, freePort, groupLag, produceAll, readAll, scanKeys, sleep, startService, type OutMessage, type Service } from './infra.js';
+import { baseEnv, createTopics, ENV, freePort, groupLag, produceAll, readAll, retrying, scanKeys, sleep, startService, type OutMessage, type Service } from './infra.js';
 import { logsWithKey, ROOT, type Run } from './run.js';
 
 export interface ChaosOptions {
@@ -130,21 +130,12 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
   let keepTopics = false;
   run.defer('delete topics', () => (keepTopics ? Promise.resolve(run.log(`kept topics ${Object.values(t).join(', ')} for inspection`)) : run.admin.deleteTopics({ topics: Object.values(t), timeout: 30_000 })));
   run.defer('delete groups', () => run.admin.deleteGroups([group, sinkGroup]).catch(() => {}));
-  run.defer('delete redis keys', () => scanKeys(run.redis, prefix, true));
+  run.defer('delete redis keys', () => scanKeys(run.redis, prefix, true, (l) => run.log(l)));
 
   const codec = createWireCodec({ registryUrl: ENV.registry, pcsSubject: `${t.submitted}-value`, verdictSubject: `${t.verdicts}-value` });
   // The registry stores schemas in a Kafka topic: right after a broker fault (the cluster leg runs
   // after a broker SIGKILL) its first write can fail. It is retriable: retried for up to 60 s.
-  let pcsSchemaId: number | undefined;
-  for (let attempt = 1; pcsSchemaId === undefined; attempt++) {
-    try {
-      pcsSchemaId = (await codec.init()).pcsSchemaId;
-    } catch (err) {
-      if ((err as { retriable?: unknown }).retriable !== true || attempt >= 30) throw err;
-      run.log(`schema registry not ready (${(err as Error).message}); retrying`);
-      await sleep(2000);
-    }
-  }
+  const { pcsSchemaId } = await retrying('schema registry not ready', () => codec.init(), (l) => run.log(l));
   const signer = createHmacSigner(run.hmacKey);
 
   // ── services ──
@@ -427,7 +418,7 @@ export async function chaosDrill(run: Run, o: ChaosOptions): Promise<ChaosReport
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => resolve({ code: code ?? 1, output: out.trim().split('\n').slice(-3).join(' / ') }));
   });
-  const redisKeys = await scanKeys(run.redis, prefix);
+  const redisKeys = await scanKeys(run.redis, prefix, false, (l) => run.log(l));
 
   const logScan = logsWithKey(run);
   const problems: string[] = [];

@@ -187,16 +187,37 @@ export function redisClient(): RedisConnection {
   return createRedisClient({ url: ENV.redis, connectionName: 'flk-chaos' });
 }
 
-export async function scanKeys(redis: RedisConnection, prefix: string, del = false): Promise<number> {
-  let cursor = '0';
-  let n = 0;
-  do {
-    const [next, keys] = (await redis.call('SCAN', [cursor, 'MATCH', `${prefix}flk:pcs:*`, 'COUNT', 2000])) as [string, string[]];
-    cursor = next;
-    n += keys.length;
-    if (del && keys.length > 0) await redis.call('UNLINK', keys);
-  } while (cursor !== '0');
-  return n;
+/**
+ * Runs `fn` until it succeeds, while it fails with a retriable error (typed errors' `retriable`),
+ * for up to `attempts` tries `delayMs` apart. The drills inject the faults their own clients then
+ * meet: a Sentinel failover closes the drill's Redis connection, a broker SIGKILL fails the
+ * registry's next write once.
+ */
+export async function retrying<T>(what: string, fn: () => Promise<T>, log: (line: string) => void, { attempts = 30, delayMs = 2_000 } = {}): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if ((err as { retriable?: unknown })?.retriable !== true || attempt >= attempts) throw err;
+      log(`${what}: ${(err as Error).message}; retrying`);
+      await sleep(delayMs);
+    }
+  }
+}
+
+/** Counts (or deletes) a run's dedup keys. A failed scan starts over: a SCAN cursor belongs to one server. */
+export async function scanKeys(redis: RedisConnection, prefix: string, del = false, log: (line: string) => void = () => {}): Promise<number> {
+  return retrying(`${del ? 'deleting' : 'counting'} Redis keys`, async () => {
+    let cursor = '0';
+    let n = 0;
+    do {
+      const [next, keys] = (await redis.call('SCAN', [cursor, 'MATCH', `${prefix}flk:pcs:*`, 'COUNT', 2000])) as [string, string[]];
+      cursor = next;
+      n += keys.length;
+      if (del && keys.length > 0) await redis.call('UNLINK', keys);
+    } while (cursor !== '0');
+    return n;
+  }, log);
 }
 
 // ── services ────────────────────────────────────────────────────────────────────────────────────

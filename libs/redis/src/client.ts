@@ -61,10 +61,16 @@ export interface RedisConnection extends RedisCommands {
 export const MIN_REDIS_VERSION = '7.0.0';
 
 export function createRedisClient(opts: RedisClientOptions): RedisConnection {
-  const logger = opts.logger ?? silentLogger;
+  const { common, retryStrategy } = ioredisOptions(opts);
+  return wrapIoredis(createIoredis(opts, common), opts, retryStrategy);
+}
+
+type CommonOptions = RedisOptions & { retryStrategy: (attempt: number) => number };
+
+function ioredisOptions(opts: RedisClientOptions): { common: CommonOptions; retryStrategy: (attempt: number) => number } {
   const maxDelay = opts.maxReconnectDelayMs ?? 2000;
   const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay);
-  const common: RedisOptions & { retryStrategy: (attempt: number) => number } = {
+  const common: CommonOptions = {
     connectionName: opts.connectionName,
     connectTimeout: opts.connectTimeoutMs ?? 2000,
     commandTimeout: opts.commandTimeoutMs ?? 2000,
@@ -77,25 +83,53 @@ export function createRedisClient(opts: RedisClientOptions): RedisConnection {
     // the primary the sentinels name now); the failed command itself is a retriable error.
     reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
   };
-  const client = createIoredis(opts, common);
+  return { common, retryStrategy };
+}
+
+/**
+ * The connection over an ioredis client. Exported for the test that ends a real client under it;
+ * everything else uses createRedisClient.
+ */
+export function wrapIoredis(client: Redis, opts: RedisClientOptions, retryStrategy: (attempt: number) => number = ioredisOptions(opts).retryStrategy): RedisConnection {
+  const logger = opts.logger ?? silentLogger;
   // Without a listener ioredis prints every connection error to the console. Log state changes
   // once, not every reconnect attempt.
   let healthy: boolean | undefined;
   client.on('ready', () => {
     if (healthy !== true) logger.info({ component: 'redis' }, 'redis connected');
     healthy = true;
+    endedRestarts = 0;
   });
   client.on('error', (err: Error) => {
     if (healthy !== false) logger.warn({ component: 'redis', err: err.message }, 'redis unavailable');
     healthy = false;
+  });
+  // ioredis stops reconnecting for good ('end') when its connector's connect fails, not only on
+  // disconnect(): with Sentinel, a failover detector that disconnects the connector while it is
+  // resolving the primary makes that connect throw "Connection is closed". The CI cluster drill's
+  // own client was found ended after the Sentinel failover it caused. Only close() ends a
+  // connection here: anything else is reconnected, with the same backoff as a lost socket.
+  let closing = false;
+  let endedRestarts = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+  client.on('end', () => {
+    if (closing) return;
+    if (healthy !== false) logger.warn({ component: 'redis' }, 'redis client ended; reconnecting');
+    healthy = false;
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (!closing && client.status === 'end') client.connect().catch(() => {}); // failures arrive as 'error' and another 'end'
+    }, retryStrategy(++endedRestarts));
+    restartTimer.unref?.();
   });
 
   // Without an offline queue a command sent while (re)connecting fails at once; wait for the
   // connection a little (one connect timeout) first, so start-up and short blips are not errors.
   const readyWaitMs = opts.connectTimeoutMs ?? 2000;
   const waitReady = async (): Promise<void> => {
+    if (closing) throw new RedisUnavailableError('redis: connection closed');
     if (client.status === 'ready') return;
-    if (client.status === 'end') throw new RedisUnavailableError('redis: connection closed');
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         client.off('ready', onReady);
@@ -166,6 +200,8 @@ export function createRedisClient(opts: RedisClientOptions): RedisConnection {
       return parseServerVersion(String(await call('INFO', ['server'])));
     },
     async close() {
+      closing = true;
+      clearTimeout(restartTimer);
       if (client.status === 'ready') {
         try {
           await client.quit();
@@ -189,7 +225,7 @@ export function redisTargetOptions(t: RedisTarget): Pick<RedisClientOptions, 'ur
   return { sentinel: { sentinels, name, username, password, sentinelPassword, tls, db } };
 }
 
-function createIoredis(opts: RedisClientOptions, common: RedisOptions & { retryStrategy: (attempt: number) => number }): Redis {
+function createIoredis(opts: RedisClientOptions, common: CommonOptions): Redis {
   if ((opts.url === undefined) === (opts.sentinel === undefined)) {
     throw new RedisInvalidArgumentError('redis client: give exactly one of url and sentinel');
   }

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { runDedupStoreConformance } from '@flk/pcs/conformance';
-import { createRedisClient, type RedisConnection } from './client.js';
+import { Redis } from 'ioredis';
+import { createRedisClient, wrapIoredis, type RedisConnection } from './client.js';
 import { createRedisDedupStore } from './dedup-store.js';
 import { REDIS_ERROR_CODES, RedisReplicationError } from './errors.js';
 import { pcsKey } from './keys.js';
@@ -96,4 +97,32 @@ describe('redis sentinel (real group: primary + 2 replicas + 3 sentinels)', () =
     expect({ acked: acked.length, missing: missing.length }).toEqual({ acked: acked.length, missing: 0 });
     process.stdout.write(`redis failover: ${acked.length} claims acknowledged, ${failures} retriable failures during the failover, 0 missing\n`);
   }, 60_000);
+
+  // Regression (CI cluster drill: after the Sentinel failover it caused, the drill's client was
+  // 'end'ed by ioredis, and every later command failed with 'redis: connection closed').
+  test('an ioredis client that ended without close() is reconnected: commands succeed again', async () => {
+    const raw = new Redis({ sentinels, name, lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const conn = wrapIoredis(raw, { sentinel: { sentinels, name } });
+    clients.push(conn);
+    await conn.ping();
+    const ended = new Promise((r) => raw.once('end', r));
+    raw.disconnect(); // ioredis ends the client: what its connector failing mid-connect also does
+    await ended;
+    let last: unknown;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await conn.ping();
+        break;
+      } catch (err) {
+        last = err;
+        expect((err as { retriable?: boolean }).retriable).toBe(true);
+        if (Date.now() > deadline) throw new Error(`still failing after 10 s: ${(last as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(raw.status).toBe('ready');
+    await conn.close();
+    await expect(conn.ping()).rejects.toThrow('redis: connection closed'); // close() is final
+  });
 });
