@@ -76,6 +76,7 @@ describe('3-broker cluster', () => {
     const txState = await admin.fetchTopicMetadata({ topics: ['__transaction_state'] });
     await admin.disconnect();
     report(`${verdicts.length} verdict records for ${N} inputs, ${new Set(verdicts.map((x) => x.key)).size} distinct, duplicates ${dup}`);
+    if (new Set(verdicts.map((x) => x.key)).size !== N || dup !== 0) report(v.digest(120)); // what the verifier went through
     expect(new Set(verdicts.map((x) => x.key)).size).toBe(N);
     expect(dup).toBe(0);
     // The verifier's transactions made the transaction state log: replicated 3 times.

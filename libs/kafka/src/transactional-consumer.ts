@@ -69,6 +69,8 @@ export type ConsumerEvent =
 
 export interface TransactionalConsumerOptions {
   kafka: KafkaClient;
+  /** A lane stage (acquire, process, commit, heartbeat, waiting for queue room) pending this long is logged, and again every period; default 20 s. */
+  stallWarnMs?: number;
   outputs: TransactionalOutputs;
   groupId: string;
   topic: string;
@@ -139,6 +141,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
   const emit = opts.onEvent ?? (() => {});
   const retriable = opts.isRetriable ?? isRetriable;
   const maxRecords = opts.maxRecordsPerTransaction ?? 500;
+  const stallWarnMs = opts.stallWarnMs ?? 20_000;
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const random = opts.random ?? Math.random;
   const { topic, groupId, outputs } = opts;
@@ -215,6 +218,24 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     }
   }
 
+  /**
+   * Awaits `p`, warning (once, then every further period) while it is still pending after
+   * `stallWarnMs`: a stage that never settles stops its partition and, through the backpressure
+   * on eachBatch, kafkajs's whole fetch loop, with nothing else in the log to say where.
+   */
+  async function watched<T>(stage: string, partition: number, p: Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    const timer = setInterval(() => {
+      logger.warn({ component: 'consumer', topic, partition, stage, pendingMs: Date.now() - t0 }, 'stage still pending');
+    }, stallWarnMs);
+    timer.unref?.();
+    try {
+      return await p;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   function fail(err: unknown): void {
     if (fatal) return;
     fatal = true;
@@ -286,7 +307,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     const epoch = lane.epoch;
     // Backpressure: at most one chunk's worth queued behind the one being answered.
     while (lane.queued >= maxRecords && isRunning() && !isStale() && !fatal && gen === generation && lane.epoch === epoch) {
-      await new Promise<void>((resolve) => lane.waiters.push(resolve));
+      await watched('queue-room', partition, new Promise<void>((resolve) => lane.waiters.push(resolve)));
     }
     if (!isRunning() || isStale() || fatal || stopping || gen !== generation || lane.epoch !== epoch) return;
     lane.queue.push({ gen, epoch, messages: batch.messages, lastOffset: batch.lastOffset(), highWatermark: batch.highWatermark, heartbeat });
@@ -367,17 +388,17 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
       const ctx: BatchContext = {
         async heartbeat() {
           try {
-            await chunk.heartbeat();
+            await watched('heartbeat', partition, chunk.heartbeat());
           } catch {
             rebalancing = true; // kafkajs rejoins; what is queued is fetched again afterwards
           }
         },
       };
       try {
-        const { output, fresh } = await outputs.acquire(topic, partition);
+        const { output, fresh } = await watched('acquire', partition, outputs.acquire(topic, partition));
         if (fresh) s.needsSync = true;
         if (s.needsSync) {
-          const committed = await committedOffset(partition);
+          const committed = await watched('committed-offset', partition, committedOffset(partition));
           s.needsSync = false;
           if (committed !== null && BigInt(committed) > BigInt(first)) {
             // Another member (now fenced) answered these offsets after kafkajs read the committed
@@ -386,8 +407,8 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
             continue;
           }
         }
-        const produced = await opts.process({ topic, partition, records: records.map((m) => toRecord(topic, partition, m)) }, ctx);
-        await output.commit(produced, { consumerGroupId: groupId, topic, partition, offset: chunk.next });
+        const produced = await watched('process', partition, opts.process({ topic, partition, records: records.map((m) => toRecord(topic, partition, m)) }, ctx));
+        await watched('commit', partition, output.commit(produced, { consumerGroupId: groupId, topic, partition, offset: chunk.next }));
         const next = BigInt(chunk.next);
         if (next > (committedByUs.get(partition) ?? -1n)) committedByUs.set(partition, next);
         s.attempts = 0;
