@@ -10,7 +10,7 @@ import type { InputOffset, OutputMessage, TransactionalOutputs } from './transac
 const TOPIC = 'in';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Promise<OutputMessage[]> } = {}) {
+function harness(opts: { maxRecords?: number; backoffMs?: number; stallWarnMs?: number; process?: (b: RecordBatch) => Promise<OutputMessage[]> } = {}) {
   let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
   const listeners = new Map<string, (e: { payload: unknown }) => void>();
   const calls = { seeks: [] as unknown[], pauses: [] as unknown[], resumes: [] as unknown[], resolved: [] as string[], acquired: [] as number[] };
@@ -21,6 +21,7 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
   let commitSucceedsButThrows = false;
   const fresh = new Set<number>();
   let restarting = false;
+  const paused = new Set<number>(); // kafkajs's paused partitions
   const notInitialized = (): never => {
     throw Object.assign(new Error('Consumer group was not initialized, consumer#run must be called first'), { name: 'KafkaJSNonRetriableError', retriable: false });
   };
@@ -36,8 +37,9 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
     },
     // Between stopping a crashed consumer and starting it again, kafkajs 2.2.4 refuses these.
     seek: (x: unknown) => (restarting ? notInitialized() : calls.seeks.push(x)),
-    pause: (x: unknown) => (restarting ? notInitialized() : calls.pauses.push(x)),
-    resume: (x: unknown) => (restarting ? notInitialized() : calls.resumes.push(x)),
+    pause: (x: Array<{ partitions?: number[] }>) => (restarting ? notInitialized() : (x.forEach((t) => t.partitions?.forEach((p) => paused.add(p))), calls.pauses.push(x))),
+    resume: (x: Array<{ partitions?: number[] }>) => (restarting ? notInitialized() : (x.forEach((t) => t.partitions?.forEach((p) => paused.delete(p))), calls.resumes.push(x))),
+    paused: () => (restarting ? notInitialized() : paused.size > 0 ? [{ topic: TOPIC, partitions: [...paused] }] : []),
     stop: async () => {},
     disconnect: async () => {},
   };
@@ -93,7 +95,8 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
     groupId: 'g',
     topic: TOPIC,
     maxRecordsPerTransaction: opts.maxRecords ?? 500,
-    backoff: { initialMs: 1, maxMs: 2 },
+    stallWarnMs: opts.stallWarnMs ?? 60_000,
+    backoff: { initialMs: opts.backoffMs ?? 1, maxMs: 2 * (opts.backoffMs ?? 1) },
     onEvent: (e) => events.push(e),
     onFatal: (e) => fatal.push(e),
     process:
@@ -138,6 +141,8 @@ function harness(opts: { maxRecords?: number; process?: (b: RecordBatch) => Prom
     /** kafkajs's CRASH event, then its restart (the rejoin is `join`). */
     crashed: () => listeners.get('crash')!({ payload: { error: new Error('Connection error: connect ECONNREFUSED'), restart: true } }),
     restarted: () => (restarting = false),
+    /** A pause FLK did not schedule a resume for (what a lost timer leaves behind). */
+    pausedBehindOurBack: (p: number) => paused.add(p),
   };
 }
 
@@ -349,6 +354,35 @@ describe('transactional consumer', () => {
     await h.deliver(0, [1, 2]); // what kafkajs fetches after the seek
     expect(h.txns.map((t) => t.offset.offset)).toEqual(['1', '2', '3']);
     expect(h.processed.flat()).toEqual(['0', '1', '2']);
+  });
+
+  test('a partition revoked while paused for a retry is resumed: kafkajs keeps its paused set across rejoins', async () => {
+    const h = harness({
+      backoffMs: 60_000,
+      process: async () => {
+        throw Object.assign(new Error('redis down'), { retriable: true });
+      },
+    });
+    await h.tc.start();
+    h.join([0, 1]);
+    await h.deliver(0, [0]);
+    expect(h.calls.pauses).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
+    expect(h.calls.resumes).toEqual([]); // its retry is a minute away
+    h.join([1]); // partition 0 goes elsewhere before the retry
+    expect(h.calls.resumes).toEqual([[{ topic: TOPIC, partitions: [0] }]]);
+    await h.tc.stop();
+  });
+
+  test('a partition kafkajs holds paused with no retry pending is found and resumed', async () => {
+    const h = harness({ stallWarnMs: 10 });
+    await h.tc.start();
+    h.join([0, 1]);
+    h.pausedBehindOurBack(1);
+    await sleep(40);
+    expect(h.calls.resumes).toContainEqual([{ topic: TOPIC, partitions: [1] }]);
+    await h.deliver(1, [0]);
+    expect(h.txns.map((t) => t.offset)).toEqual([{ consumerGroupId: 'g', topic: TOPIC, partition: 1, offset: '1' }]);
+    await h.tc.stop();
   });
 
   // Regression (gateway-outage, broker restarted under load: a transaction failed while kafkajs was

@@ -236,6 +236,28 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     }
   }
 
+  /**
+   * Every partition kafkajs holds paused is one we paused for a retry, with its resume timer
+   * pending. One paused without a timer would never be fetched again: say so, and resume it.
+   * (The cluster smoke stalled on partitions with no lane stage pending; this checks that cause.)
+   */
+  let pauseCheck: NodeJS.Timeout | undefined;
+  function checkPauses(): void {
+    if (!consumer || stopping || fatal) return;
+    let paused: Array<{ topic: string; partitions: number[] }> = [];
+    try {
+      paused = consumer.paused();
+    } catch {
+      return; // restarting: the restarted consumer starts with nothing paused
+    }
+    for (const p of paused.find((t) => t.topic === topic)?.partitions ?? []) {
+      if (assigned.has(p) && stateOf(p).resumeTimer === undefined) {
+        logger.warn({ component: 'consumer', topic, partition: p }, 'partition paused with no retry pending; resuming it');
+        onConsumer('resume', (c) => c.resume([{ topic, partitions: [p] }]));
+      }
+    }
+  }
+
   function fail(err: unknown): void {
     if (fatal) return;
     fatal = true;
@@ -431,6 +453,8 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     async start() {
       if (started) throw new KafkaProgrammerError('consumer already started');
       started = true;
+      pauseCheck = setInterval(checkPauses, stallWarnMs);
+      pauseCheck.unref?.();
       admin = opts.kafka.admin();
       consumer = opts.kafka.consumer({
         groupId,
@@ -454,7 +478,12 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
         for (const p of assigned) {
           if (!now.has(p)) {
             const st = states.get(p);
-            if (st) clearTimeout(st.resumeTimer);
+            if (st?.resumeTimer !== undefined) {
+              // kafkajs keeps its paused set across rejoins: a partition revoked while paused for a
+              // retry would come back paused, with no timer left to resume it (stalled for good).
+              clearTimeout(st.resumeTimer);
+              onConsumer('resume', (cc) => cc.resume([{ topic, partitions: [p] }]));
+            }
             states.delete(p);
             void outputs.release(topic, p).catch(() => {});
           }
@@ -497,6 +526,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
           eachBatch,
         });
       } catch (err) {
+        clearInterval(pauseCheck);
         await c.disconnect().catch(() => {});
         await admin.disconnect().catch(() => {});
         started = false;
@@ -515,6 +545,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     async stop() {
       if (stopping) return;
       stopping = true;
+      clearInterval(pauseCheck);
       for (const s of states.values()) clearTimeout(s.resumeTimer);
       for (const lane of lanes.values()) wake(lane);
       try {
