@@ -3,9 +3,11 @@
 // pipeline smoke through a broker crash: the broker leading the most input partitions is SIGKILLed
 // mid-stream and restarted, and every input still gets exactly one committed verdict.
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { createPipelineFixture, duplicateRecords, signedRecords, testKafka, waitFor, type ChildApp, type PipelineFixture } from '../support/index.js';
+import { createPipelineFixture, duplicateRecords, signedRecords, testKafka, waitFor, type ChildApp, type DecodedVerdict, type PipelineFixture } from '../support/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const report = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
@@ -55,7 +57,8 @@ describe('3-broker cluster', () => {
     fx = await createPipelineFixture({ partitions: 6 });
     const N = 3000;
     await fx.produceRecords(signedRecords(N));
-    const v = await fx.startVerifier('verifier-cluster', { VERIFIER_MAX_BATCH_RECORDS: '50' });
+    // FLK_CLUSTER_SMOKE_LOG_LEVEL=debug: the verifier's and kafkajs's debug lines, for a stall's cause.
+    const v = await fx.startVerifier('verifier-cluster', { VERIFIER_MAX_BATCH_RECORDS: '50', LOG_LEVEL: process.env.FLK_CLUSTER_SMOKE_LOG_LEVEL ?? 'info' });
     await v.waitReady();
     await waitFor('the verifier to be busy', async () => (await verdictsCommitted(v)) >= 200, { timeoutMs: 60_000 });
 
@@ -76,7 +79,21 @@ describe('3-broker cluster', () => {
     const txState = await admin.fetchTopicMetadata({ topics: ['__transaction_state'] });
     await admin.disconnect();
     report(`${verdicts.length} verdict records for ${N} inputs, ${new Set(verdicts.map((x) => x.key)).size} distinct, duplicates ${dup}`);
-    if (new Set(verdicts.map((x) => x.key)).size !== N || dup !== 0) report(v.digest(120)); // what the verifier went through
+    if (new Set(verdicts.map((x) => x.key)).size !== N || dup !== 0) {
+      // What the verifier went through: a digest here, its whole log in a file.
+      report(v.digest(120));
+      // Which input records were answered twice: partition and offsets (the chunk it was).
+      const byKey = new Map<string, DecodedVerdict[]>();
+      for (const x of verdicts) byKey.set(x.key ?? '', [...(byKey.get(x.key ?? '') ?? []), x]);
+      const twice = [...byKey.values()].filter((xs) => xs.length > 1).map((xs) => xs[0]!.verdict.source);
+      const ranges = new Map<number, bigint[]>();
+      for (const src of twice) if (src) ranges.set(src.partition, [...(ranges.get(src.partition) ?? []), BigInt(src.offset)]);
+      for (const [p, offs] of ranges) report(`answered twice: input partition ${p}, ${offs.length} records, offsets ${offs.reduce((a, b) => (a < b ? a : b))}..${offs.reduce((a, b) => (a > b ? a : b))}`);
+      const file = join(REPO, '.flk', 'logs', `cluster-smoke-verifier-${Date.now()}.log`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, v.output());
+      report(`the verifier's whole log: ${file}`);
+    }
     expect(new Set(verdicts.map((x) => x.key)).size).toBe(N);
     expect(dup).toBe(0);
     // The verifier's transactions made the transaction state log: replicated 3 times.

@@ -138,6 +138,10 @@ export async function readAll(kafka: Kafka, topic: string, opts: { groupId: stri
   const settle = opts.settleMs ?? 2000;
   const consumer = kafka.consumer({ groupId: opts.groupId, readUncommitted: false, maxWaitTimeInMs: 250, maxBytesPerPartition: opts.maxBytesPerPartition ?? 4 * 1048576, maxBytes: 16 * 1048576 });
   const out: ReadRecord[] = [];
+  // A rejoin of this reader (its coordinator moved after a broker fault) delivers again what it
+  // read since its last auto-commit. One record per partition and offset: a re-delivery is not a
+  // duplicate verdict record.
+  const seen = new Set<string>();
   let last = Date.now();
   await consumer.connect();
   try {
@@ -145,7 +149,12 @@ export async function readAll(kafka: Kafka, topic: string, opts: { groupId: stri
     await consumer.run({
       partitionsConsumedConcurrently: 6,
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) out.push({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: headerStrings(m.headers) });
+        for (const m of batch.messages) {
+          const at = `${batch.partition}:${m.offset}`;
+          if (seen.has(at)) continue;
+          seen.add(at);
+          out.push({ partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: headerStrings(m.headers) });
+        }
         if (batch.messages.length > 0) last = Date.now();
       },
     });

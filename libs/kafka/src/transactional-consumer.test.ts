@@ -110,7 +110,12 @@ function harness(opts: { maxRecords?: number; backoffMs?: number; stallWarnMs?: 
   const join = (partitions: number[]) => listeners.get('join')!({ payload: { memberAssignment: { [TOPIC]: partitions } } });
   // eachBatch only queues the records on the partition's lane; the delivery is done once it is idle.
   const deliver = async (partition: number, offsets: number[], extra: { lastOffset?: number; onHeartbeat?: () => void } = {}) => {
-    await eachBatch!({
+    await queueBatch(partition, offsets, extra);
+    await tc.whenIdle();
+  };
+  /** kafkajs handing a fetched batch to eachBatch; settles when eachBatch returns (it may wait for room). */
+  const queueBatch = (partition: number, offsets: number[], extra: { lastOffset?: number; onHeartbeat?: () => void } = {}) =>
+    eachBatch!({
       batch: {
         topic: TOPIC,
         partition,
@@ -127,11 +132,9 @@ function harness(opts: { maxRecords?: number; backoffMs?: number; stallWarnMs?: 
       commitOffsetsIfNecessary: async () => {},
       uncommittedOffsets: () => ({ topics: [] }),
     } as unknown as EachBatchPayload);
-    await tc.whenIdle();
-  };
 
   return {
-    tc, join, deliver, calls, committed, txns, events, fatal, processed,
+    tc, join, deliver, queueBatch, calls, committed, txns, events, fatal, processed,
     failNextCommits: (n: number) => (failCommits = n),
     failNextAcquires: (n: number) => (failAcquires = n),
     nextCommitAmbiguous: () => (commitSucceedsButThrows = true),
@@ -452,5 +455,44 @@ describe('transactional consumer', () => {
     expect(h.calls.seeks.at(-1)).toEqual({ topic: TOPIC, partition: 0, offset: '3' });
     await h.deliver(0, [3]);
     expect(h.txns.map((t) => t.offset.offset)).toEqual(['3', '4']);
+  });
+
+  // Regression (the cluster smoke's stall after a broker SIGKILL: a rejoin kept the partitions, the
+  // lane dropped the previous generation's queued chunks as it finished, and the batch kafkajs had
+  // fetched again for the new generation, waiting for room, was queued in the moment between the
+  // lane's last look at its queue and its end. Nothing started the lane again: kafkajs had its
+  // position at the batch's end, so those records were never answered and nothing else came.)
+  test('a batch queued while its lane is winding down is still answered', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let first = true;
+    const h = harness({
+      maxRecords: 2,
+      process: async (b) => {
+        if (first) {
+          first = false;
+          await gate; // the first chunk is in its transaction
+        }
+        return b.records.map((r) => ({ topic: 'out', key: r.offset, value: r.value }));
+      },
+    });
+    await h.tc.start();
+    h.join([0]);
+    await h.queueBatch(0, [0, 1, 2, 3, 4, 5]); // [0, 1] is answered; [2..5] waits on the lane
+    await sleep(5);
+    h.join([0]); // a rejoin that keeps the partition: kafkajs fetches again from the committed offset
+    const again = h.queueBatch(0, [0, 1, 2, 3, 4, 5]); // waits for room behind the old generation's [2..5]
+    await sleep(5);
+    release(); // [0, 1] commits; the old generation's chunks are dropped; the new batch gets its room
+    await again;
+    await sleep(20);
+    await h.tc.whenIdle();
+    // The new generation's batch is answered: [0, 1] is skipped (this member committed it) with a
+    // seek to 2, and what kafkajs fetches from there is answered.
+    expect(h.events).toContainEqual({ type: 'skipped', topic: TOPIC, partition: 0, fromOffset: '0', committedOffset: '2' });
+    expect(h.calls.seeks.at(-1)).toEqual({ topic: TOPIC, partition: 0, offset: '2' });
+    await h.deliver(0, [2, 3, 4, 5]);
+    expect(h.txns.map((t) => t.offset.offset)).toEqual(['2', '4', '6']);
+    expect(h.fatal).toEqual([]);
   });
 });

@@ -331,7 +331,11 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     while (lane.queued >= maxRecords && isRunning() && !isStale() && !fatal && gen === generation && lane.epoch === epoch) {
       await watched('queue-room', partition, new Promise<void>((resolve) => lane.waiters.push(resolve)));
     }
-    if (!isRunning() || isStale() || fatal || stopping || gen !== generation || lane.epoch !== epoch) return;
+    if (!isRunning() || isStale() || fatal || stopping || gen !== generation || lane.epoch !== epoch) {
+      logger.debug({ component: 'consumer', topic, partition, offset: batch.firstOffset(), last: batch.lastOffset(), gen, generation, stale: isStale(), running: isRunning() }, 'fetched batch not queued');
+      return;
+    }
+    logger.debug({ component: 'consumer', topic, partition, offset: batch.firstOffset(), last: batch.lastOffset(), records: batch.messages.length, gen, epoch, queued: lane.queued }, 'fetched batch queued');
     lane.queue.push({ gen, epoch, messages: batch.messages, lastOffset: batch.lastOffset(), highWatermark: batch.highWatermark, heartbeat });
     lane.queued += batch.messages.length;
     try {
@@ -339,13 +343,26 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
     } catch {
       // partition revoked meanwhile: its queued records are dropped by the generation check
     }
-    if (lane.running === null) {
-      lane.running = runLane(partition, lane)
-        // runLane handles every failure it expects; anything else is a bug, and it stops the
-        // consumer with the error rather than leaving an unhandled rejection.
-        .catch((err: unknown) => fail(err))
-        .finally(() => (lane.running = null));
-    }
+    startLane(partition, lane);
+  }
+
+  /**
+   * Runs the lane unless it is running. When a run ends, whatever was queued meanwhile starts the
+   * next one: a batch waiting for room can be queued after the lane's last look at its queue and
+   * before its run settles (the lane dropping a previous generation's chunks, which wakes the
+   * waiter, ends in the same turn). Left there, with kafkajs's position past that batch, it was
+   * never answered and nothing else was fetched for the partition (the cluster smoke's stall).
+   */
+  function startLane(partition: number, lane: Lane): void {
+    if (lane.running !== null || lane.queue.length === 0) return;
+    lane.running = runLane(partition, lane)
+      // runLane handles every failure it expects; anything else is a bug, and it stops the
+      // consumer with the error rather than leaving an unhandled rejection.
+      .catch((err: unknown) => fail(err))
+      .finally(() => {
+        lane.running = null;
+        startLane(partition, lane);
+      });
   }
 
   /** Takes ≤ maxRecords from the head of the lane's queue: the records and the offset to commit after them. */
@@ -382,7 +399,10 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
       const { gen, records } = chunk;
       // Stop starting new work when stopping, or for records fetched before a rejoin or a seek (a
       // rejoin resets kafkajs's position to the committed offset, a seek to its own).
-      if (stopping || fatal || gen !== generation || chunk.epoch !== lane.epoch || !assigned.has(partition)) continue;
+      if (stopping || fatal || gen !== generation || chunk.epoch !== lane.epoch || !assigned.has(partition)) {
+        logger.debug({ component: 'consumer', topic, partition, offset: records[0]!.offset, records: records.length, gen, generation, epoch: chunk.epoch, laneEpoch: lane.epoch }, 'chunk dropped (stale)');
+        continue;
+      }
       const first = records[0]!.offset;
       const last = records[records.length - 1]!.offset;
       if (rebalancing) {
@@ -422,6 +442,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
         if (s.needsSync) {
           const committed = await watched('committed-offset', partition, committedOffset(partition));
           s.needsSync = false;
+          logger.debug({ component: 'consumer', topic, partition, offset: first, committed, fresh }, 'committed offset re-read');
           if (committed !== null && BigInt(committed) > BigInt(first)) {
             // Another member (now fenced) answered these offsets after kafkajs read the committed
             // offset for us.
@@ -432,6 +453,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
         const produced = await watched('process', partition, opts.process({ topic, partition, records: records.map((m) => toRecord(topic, partition, m)) }, ctx));
         await watched('commit', partition, output.commit(produced, { consumerGroupId: groupId, topic, partition, offset: chunk.next }));
         const next = BigInt(chunk.next);
+        logger.debug({ component: 'consumer', topic, partition, offset: first, last, next: chunk.next, gen, generation }, 'chunk committed');
         if (next > (committedByUs.get(partition) ?? -1n)) committedByUs.set(partition, next);
         s.attempts = 0;
         emit({ type: 'kafka', ok: true });
