@@ -21,7 +21,7 @@ export default {
       testMatch: ['<rootDir>/{libs,apps}/*/src/**/*.int.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.js',
     },
-    // The 3-broker stack only (scripts/test-cluster.sh, npm run test:cluster; not in npm test yet).
+    // The 3-broker stack only (scripts/test-cluster.sh, npm run test:cluster, part of npm test).
     { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], globalSetup: '<rootDir>/test/global-setup.js' },
   ],
 };

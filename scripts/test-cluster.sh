@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The 3-broker stack end to end (npm run test:cluster; not in npm test yet): brings up
+# The 3-broker stack end to end (npm run test:cluster, part of npm test): brings up
 # FLK_STACK_BROKERS=3 in its own stack dir (.flk/stack-cluster, on the default stack's ports, so
 # that one is stopped first), runs test/cluster (durability settings, a pipeline smoke through a
 # broker SIGKILL, the short cluster chaos drill with Redis Sentinel), tears the cluster down and

@@ -3,7 +3,7 @@
 # Kafka 4.x by default; this runs a reduced but meaningful set of the integration tests against a
 # Kafka 3.9 broker (the last 3.x line, still what many managed clusters run): the transactional
 # pipeline, broker failover, the sink, the registry's _schemas storage, replay, the stack itself, the
-# tenants on the broker (SASL_SSL/SCRAM, ACLs, quotas) and zombie fencing of the transactional outputs.
+# tenants on the broker (SASL_SSL/SCRAM, ACLs, quotas), zombie fencing of the transactional outputs and the stable (require_stable) offset read.
 #
 #   bash scripts/test-int-kafka39.sh [extra jest args]      (npm run test:int:kafka39)
 #
@@ -14,7 +14,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
 KAFKA39_VERSION=${FLK_KAFKA39_VERSION:-3.9.2}
-TESTS=${FLK_KAFKA39_TESTS:-'test/integration/(pipeline|pipeline-failover|sink|registry|replay|stack|tenants|transactional-fencing)\.test\.ts'}
+TESTS=${FLK_KAFKA39_TESTS:-'test/integration/(pipeline|pipeline-failover|sink|registry|replay|stack|tenants|transactional-fencing|stable-offsets)\.test\.ts'}
 t0=$SECONDS
 bash infra/local/stack.sh down >/dev/null
 status=0

@@ -1,13 +1,13 @@
-// The 3-broker stack (FLK_STACK_BROKERS=3, npm run test:cluster, not in npm test yet: three JVMs take a
+// The 3-broker stack (FLK_STACK_BROKERS=3, npm run test:cluster, part of npm test; three JVMs take a
 // minute or two to start on 2 cores). Checks the durability settings stack.sh promises and runs a
 // pipeline smoke through a broker crash: the broker leading the most input partitions is SIGKILLed
 // mid-stream and restarted, and every input still gets exactly one committed verdict.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { createPipelineFixture, duplicateRecords, signedRecords, testKafka, waitFor, type ChildApp, type DecodedVerdict, type PipelineFixture } from '../support/index.js';
+import { createPipelineFixture, duplicateRecords, STACK, signedRecords, testKafka, waitFor, type ChildApp, type DecodedVerdict, type PipelineFixture } from '../support/index.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const report = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
@@ -89,6 +89,18 @@ describe('3-broker cluster', () => {
       const ranges = new Map<number, bigint[]>();
       for (const src of twice) if (src) ranges.set(src.partition, [...(ranges.get(src.partition) ?? []), BigInt(src.offset)]);
       for (const [p, offs] of ranges) report(`answered twice: input partition ${p}, ${offs.length} records, offsets ${offs.reduce((a, b) => (a < b ? a : b))}..${offs.reduce((a, b) => (a > b ? a : b))}`);
+      // A second opinion on read_committed from librdkafka (kcat): whether the copies are committed
+      // records or records of an aborted transaction kafkajs's reader let through.
+      const twiceKeys = new Set([...byKey].filter(([, xs]) => xs.length > 1).map(([k]) => k));
+      const kcat = spawnSync('kcat', ['-C', '-b', STACK.brokers.join(','), '-t', fx.topics.verdicts, '-X', 'isolation.level=read_committed', '-e', '-q', '-f', '%k %p %o\\n'], { encoding: 'utf8', timeout: 60_000 });
+      const copies = new Map<string, string[]>();
+      for (const line of (kcat.stdout ?? '').split('\n')) {
+        const [k, p, o] = line.split(' ');
+        if (k && twiceKeys.has(k)) copies.set(k, [...(copies.get(k) ?? []), `${p}@${o}`]);
+      }
+      const once = [...twiceKeys].filter((k) => (copies.get(k) ?? []).length === 1).length;
+      report(`kcat (read_committed, exit ${kcat.status}): of ${twiceKeys.size} keys kafkajs read twice, kcat read ${once} once`);
+      for (const k of [...twiceKeys].slice(0, 3)) report(`  e.g. kafkajs read ${byKey.get(k)!.map((x) => `${x.partition}@${x.offset}`).join(', ')}; kcat read ${(copies.get(k) ?? []).join(', ') || 'none'}`);
       const file = join(REPO, '.flk', 'logs', `cluster-smoke-verifier-${Date.now()}.log`);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, v.output());

@@ -46,10 +46,20 @@ function harness(opts: { maxRecords?: number; backoffMs?: number; stallWarnMs?: 
   // A frozen snapshot stands for a group coordinator that does not show the latest transactional
   // commit yet (its marker not written): what kafkajs's OffsetFetch (no require_stable) can return.
   let frozen: Map<number, string> | undefined;
+  // A stable read (require_stable) is refused this many more times (a transaction's offsets pending).
+  let unstableReads = 0;
+  const offsetReads: Array<{ requireStable: boolean }> = [];
   const admin = {
     connect: async () => {},
     disconnect: async () => {},
-    fetchOffsets: async () => [{ topic: TOPIC, partitions: [...(frozen ?? committed)].map(([partition, offset]) => ({ partition, offset })) }],
+    fetchOffsets: async (o: { requireStable?: boolean }) => {
+      offsetReads.push({ requireStable: o.requireStable === true });
+      if (unstableReads > 0) {
+        unstableReads--;
+        throw Object.assign(new Error('There are unstable offsets that need to be cleared'), { name: 'KafkaJSProtocolError', type: 'UNSTABLE_OFFSET_COMMIT', retriable: true });
+      }
+      return [{ topic: TOPIC, partitions: [...(frozen ?? committed)].map(([partition, offset]) => ({ partition, offset })) }];
+    },
   };
   const kafka = { consumer: (cfg: { readUncommitted: boolean }) => (expect(cfg.readUncommitted).toBe(false), consumer), admin: () => admin } as unknown as KafkaClient;
   const outputs: TransactionalOutputs = {
@@ -139,6 +149,8 @@ function harness(opts: { maxRecords?: number; backoffMs?: number; stallWarnMs?: 
     failNextAcquires: (n: number) => (failAcquires = n),
     nextCommitAmbiguous: () => (commitSucceedsButThrows = true),
     freezeFetchedOffsets: () => (frozen = new Map(committed)),
+    offsetReads,
+    refuseNextStableReads: (n: number) => (unstableReads = n),
     /** kafkajs stopped the consumer after a crash (seek/pause/resume refused until it restarts). */
     crashStopped: () => (restarting = true),
     /** kafkajs's CRASH event, then its restart (the rejoin is `join`). */
@@ -493,6 +505,24 @@ describe('transactional consumer', () => {
     expect(h.calls.seeks.at(-1)).toEqual({ topic: TOPIC, partition: 0, offset: '2' });
     await h.deliver(0, [2, 3, 4, 5]);
     expect(h.txns.map((t) => t.offset.offset)).toEqual(['2', '4', '6']);
+    expect(h.fatal).toEqual([]);
+  });
+
+  // The cluster smoke answered a chunk twice once in 11 runs: a commit failed on our side but had
+  // reached the coordinator; the plain offset read after the fresh producer's InitProducerId still
+  // showed the chunk's first offset. The re-read is a stable one (require_stable), and a refusal
+  // (UNSTABLE_OFFSET_COMMIT: the transaction's offsets still pending) is waited out, not read past.
+  test('the committed offset is re-read stable; UNSTABLE_OFFSET_COMMIT is retried until the offsets are settled', async () => {
+    const h = harness();
+    await h.tc.start();
+    h.join([0]);
+    h.committed.set(0, '7'); // what the ambiguous commit wrote, once settled
+    h.refuseNextStableReads(3);
+    await h.deliver(0, [5, 6, 7, 8]);
+    expect(h.offsetReads.length).toBeGreaterThanOrEqual(4);
+    expect(h.offsetReads.every((r) => r.requireStable)).toBe(true);
+    expect(h.events).toContainEqual({ type: 'skipped', topic: TOPIC, partition: 0, fromOffset: '5', committedOffset: '7' });
+    expect(h.txns).toEqual([]);
     expect(h.fatal).toEqual([]);
   });
 });

@@ -132,6 +132,11 @@ interface PartitionState {
   resumeTimer?: NodeJS.Timeout;
 }
 
+/** A stable offset read refused while a transaction's offsets are pending: how often, how fast it is retried. */
+const UNSTABLE_OFFSET_ATTEMPTS = 8;
+const UNSTABLE_OFFSET_BACKOFF = { initialMs: 20, maxMs: 500 };
+const isUnstableOffsetCommit = (err: unknown): boolean => (err as { type?: unknown } | null)?.type === 'UNSTABLE_OFFSET_COMMIT';
+
 function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
   return { topic, partition, offset: m.offset, key: m.key ?? null, value: m.value ?? null, timestamp: m.timestamp, headers: m.headers };
 }
@@ -158,7 +163,7 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
    * Per partition, the offset after the last chunk THIS member committed. A re-read of the group's
    * committed offset right after our own commit can still return the older one (EndTxn answers
    * once PrepareCommit is durable; the offset becomes visible when the commit marker reaches
-   * __consumer_offsets, and kafkajs cannot ask for stable offsets, KIP-447), while kafkajs may
+   * __consumer_offsets, and kafkajs's own read at a rejoin is not a stable one, KIP-447), while kafkajs may
    * deliver those offsets again (a rejoin resets its position to that same stale read). Committed
    * offsets only move forward, so the larger of the two is where answering resumes.
    */
@@ -170,13 +175,29 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
   let consumer: Consumer | undefined;
   let admin: Admin | undefined;
 
+  /**
+   * The group's committed offset of `partition`, read stable (OffsetFetch v7 require_stable, KIP-447,
+   * through FLK's kafkajs patch). A plain read answers the last completed commit even while a
+   * transaction holding newer offsets is being completed: after a commit that failed on our side
+   * but reached the coordinator (the connection closed under EndTxn), the fresh producer's
+   * InitProducerId finished that transaction and the plain read right after still showed the
+   * chunk's first offset, so the chunk was answered twice (the cluster smoke, once in 11 runs). A
+   * stable read answers UNSTABLE_OFFSET_COMMIT instead until the offsets are settled: retried here
+   * briefly, then the batch's own retry takes over (the re-read stays due).
+   */
   async function committedOffset(partition: number): Promise<string | null> {
-    try {
-      const res = await admin!.fetchOffsets({ groupId, topics: [topic] });
-      const off = res.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;
-      return off === undefined || off === null || BigInt(off) < 0n ? null : off;
-    } catch (err) {
-      throw toKafkaError(err, 'fetch committed offsets');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await admin!.fetchOffsets({ groupId, topics: [topic], requireStable: true });
+        const off = res.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.offset;
+        return off === undefined || off === null || BigInt(off) < 0n ? null : off;
+      } catch (err) {
+        if (attempt < UNSTABLE_OFFSET_ATTEMPTS && isUnstableOffsetCommit(err)) {
+          await new Promise<void>((resolve) => setTimeout(resolve, backoffDelay(attempt, UNSTABLE_OFFSET_BACKOFF, random)).unref?.());
+          continue;
+        }
+        throw toKafkaError(err, 'fetch committed offsets');
+      }
     }
   }
 
