@@ -260,7 +260,8 @@ export function createTransactionalConsumer(opts: TransactionalConsumerOptions):
   /**
    * Every partition kafkajs holds paused is one we paused for a retry, with its resume timer
    * pending. One paused without a timer would never be fetched again: say so, and resume it.
-   * (The cluster smoke stalled on partitions with no lane stage pending; this checks that cause.)
+   * (A suspect for the cluster smoke's stall, which turned out to be the lane race startLane closes;
+   * a lost resume would stall a partition the same way, so the check stays.)
    */
   let pauseCheck: NodeJS.Timeout | undefined;
   function checkPauses(): void {
