@@ -85,22 +85,24 @@ describe('3-broker cluster', () => {
       // Which input records were answered twice: partition and offsets (the chunk it was).
       const byKey = new Map<string, DecodedVerdict[]>();
       for (const x of verdicts) byKey.set(x.key ?? '', [...(byKey.get(x.key ?? '') ?? []), x]);
-      const twice = [...byKey.values()].filter((xs) => xs.length > 1).map((xs) => xs[0]!.verdict.source);
+      const twice = new Map([...byKey].filter(([, xs]) => xs.length > 1));
       const ranges = new Map<number, bigint[]>();
-      for (const src of twice) if (src) ranges.set(src.partition, [...(ranges.get(src.partition) ?? []), BigInt(src.offset)]);
+      for (const xs of twice.values()) {
+        const src = xs[0]!.verdict.source;
+        if (src) ranges.set(src.partition, [...(ranges.get(src.partition) ?? []), BigInt(src.offset)]);
+      }
       for (const [p, offs] of ranges) report(`answered twice: input partition ${p}, ${offs.length} records, offsets ${offs.reduce((a, b) => (a < b ? a : b))}..${offs.reduce((a, b) => (a > b ? a : b))}`);
       // A second opinion on read_committed from librdkafka (kcat): whether the copies are committed
       // records or records of an aborted transaction kafkajs's reader let through.
-      const twiceKeys = new Set([...byKey].filter(([, xs]) => xs.length > 1).map(([k]) => k));
       const kcat = spawnSync('kcat', ['-C', '-b', STACK.brokers.join(','), '-t', fx.topics.verdicts, '-X', 'isolation.level=read_committed', '-e', '-q', '-f', '%k %p %o\\n'], { encoding: 'utf8', timeout: 60_000 });
       const copies = new Map<string, string[]>();
       for (const line of (kcat.stdout ?? '').split('\n')) {
         const [k, p, o] = line.split(' ');
-        if (k && twiceKeys.has(k)) copies.set(k, [...(copies.get(k) ?? []), `${p}@${o}`]);
+        if (k && twice.has(k)) copies.set(k, [...(copies.get(k) ?? []), `${p}@${o}`]);
       }
-      const once = [...twiceKeys].filter((k) => (copies.get(k) ?? []).length === 1).length;
-      report(`kcat (read_committed, exit ${kcat.status}): of ${twiceKeys.size} keys kafkajs read twice, kcat read ${once} once`);
-      for (const k of [...twiceKeys].slice(0, 3)) report(`  e.g. kafkajs read ${byKey.get(k)!.map((x) => `${x.partition}@${x.offset}`).join(', ')}; kcat read ${(copies.get(k) ?? []).join(', ') || 'none'}`);
+      const once = [...twice.keys()].filter((k) => (copies.get(k) ?? []).length === 1).length;
+      report(`kcat (read_committed, exit ${kcat.status}): of ${twice.size} keys kafkajs read twice, kcat read ${once} once`);
+      for (const [k, xs] of [...twice].slice(0, 3)) report(`  e.g. kafkajs read ${xs.map((x) => `${x.partition}@${x.offset}`).join(', ')}; kcat read ${(copies.get(k) ?? []).join(', ') || 'none'}`);
       const file = join(REPO, '.flk', 'logs', `cluster-smoke-verifier-${Date.now()}.log`);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, v.output());

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { produceThrottleMs } from '../support/produce-throttle.js';
 import { createPipelineFixture, encodePcs, signedRecord, signedRecords, sleep, STACK, testCodec, waitFor, type PipelineFixture } from '../support/index.js';
 
 const report = (line: string) => process.stderr.write(`[tenants] ${line}\n`);
@@ -42,8 +43,8 @@ function tenantKafka(user: string, opts: ClientOpts = {}): Kafka {
       ? {
           logLevel: logLevel.DEBUG,
           logCreator: () => (entry: LogEntry) => {
-            const data = (entry.log as { data?: { throttleTime?: number; clientSideThrottleTime?: number } }).data;
-            if (entry.log.message.startsWith('Response Produce') && data) opts.onProduceResponse!(Math.max(data.throttleTime ?? 0, data.clientSideThrottleTime ?? 0));
+            const ms = produceThrottleMs(entry);
+            if (ms !== undefined) opts.onProduceResponse!(ms);
           },
         }
       : { logLevel: logLevel.NOTHING }),

@@ -9,6 +9,7 @@
 // {"throttle": ms} for each throttled response, then {"done": {offeredBps, ackedMs, failed}}.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { produceThrottleMs } from './produce-throttle.js';
 
 interface FloodInput {
   brokers: string[];
@@ -32,11 +33,8 @@ const kafka = new Kafka({
   // kafkajs reports a produce response's throttle time only at debug level.
   logLevel: logLevel.DEBUG,
   logCreator: () => (entry: LogEntry) => {
-    const data = (entry.log as { data?: { throttleTime?: number; clientSideThrottleTime?: number } }).data;
-    if (entry.log.message.startsWith('Response Produce') && data) {
-      const ms = Math.max(data.throttleTime ?? 0, data.clientSideThrottleTime ?? 0);
-      if (ms > 0) out({ throttle: ms });
-    }
+    const ms = produceThrottleMs(entry);
+    if (ms !== undefined && ms > 0) out({ throttle: ms });
   },
 });
 const producer = kafka.producer({ retry: { retries: 10 } });
